@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One process's facts, read from its own /proc entries only (never a scan of
+ * all processes), and pidfd helpers to signal and wait for it without a PID
+ * race. Internal to the library.
+ */
+#ifndef DCTL_PROC_H
+#define DCTL_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct proc_stat {
+	pid_t pid;
+	char state;			/* 'R', 'S', 'Z', ... (field 3) */
+	pid_t ppid;
+	pid_t pgrp;
+	pid_t session;
+	unsigned long long start_ticks;	/* field 22, clock ticks after boot */
+};
+
+/*
+ * Parse /proc/PID/stat (the command name may hold spaces and ')').
+ * Returns 0, -ESRCH if there is no such process, -EBADMSG if unparsable.
+ */
+int proc_read_stat(pid_t pid, struct proc_stat *ps);
+
+/* True if PID exists and is neither a zombie nor dead. */
+bool proc_alive(pid_t pid);
+
+/*
+ * The wall-clock time at which a process with these start ticks started,
+ * computed from CLOCK_REALTIME - CLOCK_BOOTTIME (precise to a tick).
+ */
+struct timespec proc_start_time(unsigned long long start_ticks);
+
+/* readlink /proc/PID/exe (" (deleted)" kept as the kernel says it). */
+int proc_exe(pid_t pid, char *buf, size_t size);
+
+/* Real uid of PID (from the owner of /proc/PID). */
+int proc_uid(pid_t pid, uid_t *uid);
+
+/*
+ * DAEMON_INSTANCE_ID from /proc/PID/environ (as the process was started).
+ * Returns 0, -ENOENT if it has none, -EACCES if unreadable, -ESRCH.
+ */
+int proc_instance(pid_t pid, char *buf, size_t size);
+
+/* pidfd_open(2) with O_CLOEXEC semantics; -ENOSYS where unsupported. */
+int proc_pidfd_open(pid_t pid);
+
+/* pidfd_send_signal(2). */
+int proc_pidfd_signal(int pidfd, int sig);
+
+/*
+ * Wait until the process has exited (a zombie counts: no reaping needed).
+ * pidfd >= 0: poll(2) on it, event-driven. pidfd < 0: the fallback for
+ * kernels without pidfds, a bounded kill(pid, 0) + /proc state poll.
+ * timeout_ms < 0: forever. Returns 0 exited, -ETIMEDOUT, -errno.
+ */
+int proc_wait_exit(int pidfd, pid_t pid, int timeout_ms);
+
+#endif

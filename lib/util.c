@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* PID_MAX_LIMIT on 64-bit kernels: the largest pid_max can ever be. */
+#define KERNEL_PID_CEILING 4194304
+
+ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t size)
+{
+	ssize_t n, total = 0;
+	int fd, saved;
+
+	if (size == 0)
+		return -EINVAL;
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total < size - 1) {
+		n = read(fd, buf + total, size - 1 - total);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			saved = errno;
+			close(fd);
+			return -saved;
+		}
+		if (n == 0)
+			break;
+		total += n;
+	}
+	close(fd);
+	buf[total] = '\0';
+	return total;
+}
+
+pid_t util_pid_max(void)
+{
+	char buf[32];
+	char *end;
+	long v;
+
+	if (util_read_small(AT_FDCWD, "/proc/sys/kernel/pid_max", buf,
+			    sizeof(buf)) <= 0)
+		return KERNEL_PID_CEILING;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno || end == buf || v < 2 || v > KERNEL_PID_CEILING)
+		return KERNEL_PID_CEILING;
+	return (pid_t)v;
+}
+
+void util_log(dctl_log_fn fn, void *data, int level, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fn(data, level, msg);
+}
+
+long long util_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int util_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+const char *dctl_version(void)
+{
+	return PACKAGE_VERSION;
+}

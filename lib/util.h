@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Small helpers shared by the library's modules (not exported). */
+#ifndef DCTL_UTIL_H
+#define DCTL_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "daemonctl.h"
+
+/*
+ * Read at most size - 1 bytes of a small file (a /proc entry) into buf and
+ * NUL-terminate it. dirfd/path as for openat(2). Returns the byte count or
+ * -errno.
+ */
+ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t size);
+
+/* /proc/sys/kernel/pid_max, or the kernel's ceiling if unreadable. */
+pid_t util_pid_max(void);
+
+/* Format and pass a message to a log callback; does nothing if fn is NULL. */
+void util_log(dctl_log_fn fn, void *data, int level, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Monotonic clock in milliseconds. */
+long long util_now_ms(void);
+
+/* Write all of buf, retrying on EINTR and short writes. 0 or -errno. */
+int util_write_all(int fd, const void *buf, size_t len);
+
+#endif

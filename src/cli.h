@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the three tools share: the program name, one-line messages, the
+ * common options, the pidfile from --pidfile/--name, number parsing.
+ * The tools keep state here (the tool's name, -q/-v); the library keeps none.
+ */
+#ifndef DCTL_CLI_H
+#define DCTL_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "daemonctl.h"
+
+struct cli {
+	const char *prog;	/* "daemon-stop" */
+	int verbose;		/* -v count */
+	bool quiet;		/* -q */
+	bool test;		/* -t */
+};
+
+extern struct cli cli;
+
+/* Set cli.prog from argv[0] (basename). */
+void cli_init(const char *argv0);
+
+/* "PROG: message\n" on stderr, always (errors are never silenced). */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "PROG: message\n" on stderr, only with -v. */
+void cli_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "PROG: message\n" on stdout unless -q (what -t says it would do). */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A dctl_log_fn printing the library's messages with -v (debug with -vv). */
+void cli_log(void *data, int level, const char *msg);
+
+/* "PROG (daemonctl) VERSION" on stdout. */
+void cli_version(void);
+
+/* Error for an unknown option / missing argument already printed by
+ * getopt: point at --help. */
+void cli_usage_hint(void);
+
+/*
+ * Parse a decimal number in [min, max] for option OPT (e.g. "--wait").
+ * On error print "PROG: invalid value 'ARG' for OPT: REASON" and return -1.
+ */
+int cli_parse_long(const char *opt, const char *arg, long min, long max,
+		   long *out);
+
+/*
+ * The pidfile named by --pidfile PATH or --name NAME (exactly one of them
+ * non-NULL, else an error is printed). Writes the path into buf.
+ * Returns 0 or -1 after printing the error.
+ */
+int cli_pidfile(const char *pidfile, const char *name, char *buf,
+		size_t size);
+
+/* The display name of a daemon: NAME for --name, else the pidfile's
+ * basename without ".pid". Points into path or name. */
+const char *cli_display_name(const char *path, char *buf, size_t size);
+
+#endif
