@@ -1,2 +1,400 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* pidfile: being written (see ARCHITECTURE). */
+/*
+ * The pidfile core: strict parsing, open-and-lock (lock, then confirm that
+ * the path still names the locked inode), write, removal that only ever
+ * unlinks the inode it means to.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pidfile.h"
+#include "proc.h"
+#include "util.h"
+
+/* How often open-and-lock starts over when the file is replaced under it. */
+#define OPEN_RETRIES 16
+/* How long a loser waits for the lock holder to write its PID. */
+#define HOLDER_WAIT_MS 1000
+#define HOLDER_POLL_MS 2
+
+struct dctl_pidfile {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	char path[];
+};
+
+static const char *const fault_text[] = {
+	[DCTL_PID_OK] = "valid",
+	[DCTL_PID_EMPTY] = "empty file",
+	[DCTL_PID_NOT_NUMBER] = "not a number",
+	[DCTL_PID_ZERO_OR_ONE] = "PID 0 or 1 is never a daemon",
+	[DCTL_PID_OUT_OF_RANGE] = "PID out of range (above pid_max)",
+	[DCTL_PID_TRAILING] = "trailing garbage after the PID",
+	[DCTL_PID_TOO_LARGE] = "file larger than 64 bytes",
+	[DCTL_PID_NUL] = "NUL byte in file",
+};
+
+const char *dctl_pid_fault_str(enum dctl_pid_fault fault)
+{
+	if ((unsigned)fault >= sizeof(fault_text) / sizeof(fault_text[0]))
+		return "unknown fault";
+	return fault_text[fault];
+}
+
+static int parse_fail(enum dctl_pid_fault *fault, enum dctl_pid_fault f)
+{
+	if (fault)
+		*fault = f;
+	return -EBADMSG;
+}
+
+int dctl_pid_parse(const char *buf, size_t len, pid_t pid_max, pid_t *pid,
+		   enum dctl_pid_fault *fault)
+{
+	unsigned long long v = 0;
+	size_t i = 0;
+
+	if (!buf || !pid)
+		return -EINVAL;
+	if (len > DCTL_PIDFILE_MAX)
+		return parse_fail(fault, DCTL_PID_TOO_LARGE);
+	if (len == 0)
+		return parse_fail(fault, DCTL_PID_EMPTY);
+	if (memchr(buf, '\0', len))
+		return parse_fail(fault, DCTL_PID_NUL);
+	if (pid_max <= 0)
+		pid_max = util_pid_max();
+
+	/* Saturate instead of overflowing: any value past pid_max is out. */
+	for (; i < len && buf[i] >= '0' && buf[i] <= '9'; i++) {
+		v = v * 10 + (unsigned)(buf[i] - '0');
+		if (v > (unsigned long long)pid_max)
+			v = (unsigned long long)pid_max + 1;
+	}
+	if (i == 0)
+		return parse_fail(fault, DCTL_PID_NOT_NUMBER);
+	if (i < len && !(i == len - 1 && buf[i] == '\n'))
+		return parse_fail(fault, DCTL_PID_TRAILING);
+	if (v < 2)
+		return parse_fail(fault, DCTL_PID_ZERO_OR_ONE);
+	if (v > (unsigned long long)pid_max)
+		return parse_fail(fault, DCTL_PID_OUT_OF_RANGE);
+
+	*pid = (pid_t)v;
+	if (fault)
+		*fault = DCTL_PID_OK;
+	return 0;
+}
+
+static int refuse_type(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return 0;
+	if (S_ISLNK(mode))
+		return -ELOOP;
+	if (S_ISDIR(mode))
+		return -EISDIR;
+	return -ENXIO;
+}
+
+int pidfile_open_regular(const char *path, int flags, mode_t mode,
+			 struct stat *st)
+{
+	struct stat lst;
+	int fd, r;
+
+	/*
+	 * Look before opening, so that no device is ever opened (opening
+	 * some has side effects); fstat afterwards closes the race.
+	 */
+	if (lstat(path, &lst) == 0) {
+		r = refuse_type(lst.st_mode);
+		if (r < 0)
+			return r;
+	} else if (errno != ENOENT || !(flags & O_CREAT)) {
+		return -errno;
+	}
+
+	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
+		  mode);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	r = refuse_type(st->st_mode);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* Read at most DCTL_PIDFILE_MAX + 1 bytes from offset 0. */
+static ssize_t read_content(int fd, char *buf, size_t size)
+{
+	size_t total = 0;
+	ssize_t n;
+
+	while (total < size) {
+		n = pread(fd, buf + total, size - total, (off_t)total);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		total += (size_t)n;
+	}
+	return (ssize_t)total;
+}
+
+static int parse_fd(int fd, pid_t pid_max, pid_t *pid,
+		    enum dctl_pid_fault *fault)
+{
+	char buf[DCTL_PIDFILE_MAX + 1];
+	ssize_t n;
+
+	n = read_content(fd, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return dctl_pid_parse(buf, (size_t)n, pid_max, pid, fault);
+}
+
+int pidfile_read(const char *path, pid_t pid_max, pid_t *pid,
+		 enum dctl_pid_fault *fault, struct stat *st)
+{
+	struct stat tmp;
+	int fd, r;
+
+	if (!path || !pid)
+		return -EINVAL;
+	if (!st)
+		st = &tmp;
+	fd = pidfile_open_regular(path, O_RDONLY, 0, st);
+	if (fd < 0)
+		return fd;
+	r = parse_fd(fd, pid_max, pid, fault);
+	close(fd);
+	return r;
+}
+
+int dctl_pidfile_read(const char *path, pid_t *pid, enum dctl_pid_fault *fault)
+{
+	return pidfile_read(path, 0, pid, fault, NULL);
+}
+
+/* Does the path still name the inode we have open? */
+static bool same_inode(const char *path, dev_t dev, ino_t ino)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+/*
+ * The lock is held by someone else. Usually that is a running daemon whose
+ * PID is in the file; it may also be a start that has not written its PID
+ * yet, or a stop removing a stale file, each holding it for moments. Wait
+ * a little for either a PID or the lock, so a transient holder never makes
+ * a start fail. Returns 0 if we got the lock after all, else -EEXIST.
+ */
+static int wait_for_holder(int fd, pid_t *holder)
+{
+	long long deadline = util_now_ms() + HOLDER_WAIT_MS;
+	struct timespec nap = { 0, HOLDER_POLL_MS * 1000000L };
+	pid_t pid = 0, seen = 0;
+
+	for (;;) {
+		if (parse_fd(fd, 0, &pid, NULL) == 0) {
+			seen = pid;
+			if (proc_alive(pid))
+				break;
+		}
+		if (util_now_ms() >= deadline)
+			break;
+		nanosleep(&nap, NULL);
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+	}
+	if (holder)
+		*holder = seen;
+	return -EEXIST;
+}
+
+static int lock_fd(int fd, pid_t *holder)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK)
+		return -errno;
+	return wait_for_holder(fd, holder);
+}
+
+static struct dctl_pidfile *pidfile_new(const char *path, int fd,
+					const struct stat *st)
+{
+	size_t len = strlen(path) + 1;
+	struct dctl_pidfile *pf = malloc(sizeof(*pf) + len);
+
+	if (!pf)
+		return NULL;
+	pf->fd = fd;
+	pf->dev = st->st_dev;
+	pf->ino = st->st_ino;
+	memcpy(pf->path, path, len);
+	return pf;
+}
+
+/* One attempt: 1 locked and verified, 0 replaced under us, < 0 error. */
+static int try_open_lock(const char *path, mode_t mode, int *fdp,
+			 struct stat *st, pid_t *holder)
+{
+	int fd, r;
+
+	fd = pidfile_open_regular(path, O_RDWR | O_CREAT, mode, st);
+	if (fd < 0)
+		return fd;
+	r = lock_fd(fd, holder);
+	if (r < 0)
+		goto fail;
+	if (!same_inode(path, st->st_dev, st->st_ino)) {
+		close(fd);
+		return 0;
+	}
+	/* Only now, with the lock, may the old content go. */
+	if (ftruncate(fd, 0) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	*fdp = fd;
+	return 1;
+fail:
+	close(fd);
+	return r;
+}
+
+int dctl_pidfile_open(const char *path, mode_t mode, struct dctl_pidfile **pfp,
+		      pid_t *holder)
+{
+	struct dctl_pidfile *pf;
+	struct stat st;
+	int fd = -1, r = 0, i;
+
+	if (!path || !*path || !pfp)
+		return -EINVAL;
+	if (holder)
+		*holder = 0;
+	for (i = 0; i < OPEN_RETRIES; i++) {
+		r = try_open_lock(path, mode, &fd, &st, holder);
+		if (r != 0)
+			break;
+	}
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -EAGAIN;
+	pf = pidfile_new(path, fd, &st);
+	if (!pf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	*pfp = pf;
+	return 0;
+}
+
+int dctl_pidfile_write(struct dctl_pidfile *pf, pid_t pid)
+{
+	char buf[32];
+	ssize_t n;
+	int len;
+
+	if (!pf || pid < 2)
+		return -EINVAL;
+	len = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	if (ftruncate(pf->fd, 0) < 0)
+		return -errno;
+	do {
+		n = pwrite(pf->fd, buf, (size_t)len, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == len ? 0 : -EIO;
+}
+
+int dctl_pidfile_fileno(const struct dctl_pidfile *pf)
+{
+	return pf ? pf->fd : -EINVAL;
+}
+
+const char *dctl_pidfile_path(const struct dctl_pidfile *pf)
+{
+	return pf ? pf->path : NULL;
+}
+
+int dctl_pidfile_close(struct dctl_pidfile *pf)
+{
+	int r = 0;
+
+	if (!pf)
+		return 0;
+	if (close(pf->fd) < 0)
+		r = -errno;
+	free(pf);
+	return r;
+}
+
+int dctl_pidfile_remove(struct dctl_pidfile *pf)
+{
+	int r = 0;
+
+	if (!pf)
+		return 0;
+	/* A path that names another inode now belongs to someone else. */
+	if (same_inode(pf->path, pf->dev, pf->ino) && unlink(pf->path) < 0)
+		r = -errno;
+	if (dctl_pidfile_close(pf) < 0 && r == 0)
+		r = -EIO;
+	return r;
+}
+
+int dctl_pidfile_remove_stale(const char *path, pid_t pid)
+{
+	struct stat st;
+	pid_t named = 0;
+	int fd, r;
+
+	if (!path || pid < 2)
+		return -EINVAL;
+	fd = pidfile_open_regular(path, O_RDONLY, 0, &st);
+	if (fd < 0)
+		return fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		goto out;
+	}
+	if (!same_inode(path, st.st_dev, st.st_ino)) {
+		r = -EBUSY;
+		goto out;
+	}
+	/* A new instance may have written its own PID since. */
+	if (parse_fd(fd, 0, &named, NULL) < 0 || named != pid) {
+		r = -EBUSY;
+		goto out;
+	}
+	r = unlink(path) < 0 ? -errno : 0;
+out:
+	/* Closing drops the lock; nothing here may clobber r. */
+	close(fd);
+	return r;
+}
