@@ -59,7 +59,7 @@ enum dctl_pid_fault {
 	DCTL_PID_OK = 0,
 	DCTL_PID_EMPTY,		/* no bytes at all */
 	DCTL_PID_NOT_NUMBER,	/* does not start with a digit */
-	DCTL_PID_ZERO_OR_ONE,	/* 0 or 1 (or leading zeros): never a daemon */
+	DCTL_PID_ZERO_OR_ONE,	/* 0 or 1: never a daemon */
 	DCTL_PID_OUT_OF_RANGE,	/* above pid_max, or overflows */
 	DCTL_PID_TRAILING,	/* anything after the digits but one newline */
 	DCTL_PID_TOO_LARGE,	/* file longer than DCTL_PIDFILE_MAX bytes */
