@@ -36,7 +36,7 @@ struct notify_msg {
 	bool has_mainpid;
 	pid_t mainpid;			/* MAINPID= (>= 2) */
 	bool has_status;
-	char status[256];		/* STATUS= (cut to fit, NUL-free) */
+	char status[256];		/* STATUS= (cut to fit, controls as ?) */
 	bool has_extend;
 	unsigned long long extend_usec;	/* EXTEND_TIMEOUT_USEC= */
 };
@@ -53,7 +53,25 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *m);
  * Receive one datagram without blocking. *sender is the PID from its
  * SCM_CREDENTIALS (0 if none came). Returns 0 (m updated), -EAGAIN when
  * nothing is queued, -EBADMSG for a malformed datagram (consumed), -errno.
+ * Descriptors passed along (SCM_RIGHTS) are closed. m is updated whoever
+ * sent the datagram: to accept only one process, use notify_recv_from().
  */
 int notify_recv(int fd, pid_t *sender, struct notify_msg *m);
+
+/* The longest datagram accepted; a longer one is -EBADMSG. */
+#define NOTIFY_DATAGRAM_MAX 4096
+
+/*
+ * As notify_recv(), but a datagram whose sender is not want (want > 0) is
+ * consumed and ignored: -EPERM, m untouched, *sender still set. want <= 0
+ * accepts any sender.
+ */
+int notify_recv_from(int fd, pid_t want, pid_t *sender, struct notify_msg *m);
+
+/*
+ * Give the directory and the socket to uid:gid, for a daemon that will
+ * run as another user (daemon-start --chuid). Returns 0 or -errno.
+ */
+int notify_sock_chown(const struct notify_sock *ns, uid_t uid, gid_t gid);
 
 #endif
