@@ -1,2 +1,439 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* proc: being written (see ARCHITECTURE). */
+/*
+ * One process's facts, read from /proc/PID only, and the pidfd calls that
+ * let a caller signal and wait for exactly the process it looked at.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "util.h"
+
+/* /proc/PID/stat is a few hundred bytes; field 22 comes early. */
+#define STAT_BUF 1024
+/* /proc/PID/status is about 1.5 KiB; Uid: is in its first half. */
+#define STATUS_BUF 4096
+/* Stop looking for the instance id after this much of the environment. */
+#define ENVIRON_SCAN_MAX (1024 * 1024)
+#define ENVIRON_CHUNK 4096
+#define INSTANCE_KEY "DAEMON_INSTANCE_ID="
+#define UUID_TEXT_LEN 36
+/* The fallback wait naps this long at first, doubling up to the cap. */
+#define NAP_FIRST_US 1000
+#define NAP_MAX_US 20000
+
+#define NSEC_PER_SEC 1000000000LL
+
+static void proc_path(char *buf, size_t size, pid_t pid, const char *entry)
+{
+	snprintf(buf, size, "/proc/%d/%s", (int)pid, entry);
+}
+
+/* A process that vanished between open and read says ESRCH or nothing. */
+static int gone_as_esrch(int err)
+{
+	return err == -ENOENT ? -ESRCH : err;
+}
+
+/* Parse one signed decimal field followed by a space or the end. */
+static int next_field(char **p, long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoll(*p, &end, 10);
+	if (end == *p || errno)
+		return -EBADMSG;
+	if (*end != ' ' && *end != '\n' && *end != '\0')
+		return -EBADMSG;
+	*p = end;
+	return 0;
+}
+
+/*
+ * Fields 3 .. 22, starting right after the ')' that closes the command
+ * name. Fields 4 .. 21 are signed in the kernel's output (tpgid may be -1,
+ * priority negative), field 22 is the unsigned start time.
+ */
+static int parse_after_comm(char *p, struct proc_stat *ps)
+{
+	long long v;
+	char *end;
+	int field;
+
+	if (p[0] != ' ' || p[1] == '\0' || p[2] != ' ')
+		return -EBADMSG;
+	ps->state = p[1];
+	p += 2;
+	for (field = 4; field <= 21; field++) {
+		if (next_field(&p, &v) < 0)
+			return -EBADMSG;
+		if (field == 4)
+			ps->ppid = (pid_t)v;
+		else if (field == 5)
+			ps->pgrp = (pid_t)v;
+		else if (field == 6)
+			ps->session = (pid_t)v;
+	}
+	while (*p == ' ')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -EBADMSG;
+	errno = 0;
+	ps->start_ticks = strtoull(p, &end, 10);
+	if (end == p || errno)
+		return -EBADMSG;
+	return 0;
+}
+
+int proc_read_stat(pid_t pid, struct proc_stat *ps)
+{
+	char path[48], buf[STAT_BUF];
+	char *close_paren, *end;
+	ssize_t n;
+	long v;
+
+	if (pid <= 0 || !ps)
+		return -EINVAL;
+	proc_path(path, sizeof(path), pid, "stat");
+	n = util_read_small(AT_FDCWD, path, buf, sizeof(buf));
+	if (n < 0)
+		return gone_as_esrch((int)n);
+	if (n == 0)
+		return -ESRCH;
+	/* The name may hold ')' itself: only the last one closes it. */
+	close_paren = strrchr(buf, ')');
+	if (!close_paren)
+		return -EBADMSG;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (end == buf || errno || v != pid || strncmp(end, " (", 2) != 0)
+		return -EBADMSG;
+	memset(ps, 0, sizeof(*ps));
+	ps->pid = pid;
+	return parse_after_comm(close_paren + 1, ps);
+}
+
+static bool state_is_gone(char state)
+{
+	return state == 'Z' || state == 'X' || state == 'x';
+}
+
+bool proc_alive(pid_t pid)
+{
+	struct proc_stat ps;
+
+	if (proc_read_stat(pid, &ps) < 0)
+		return false;
+	return !state_is_gone(ps.state);
+}
+
+static long long ts_ns(const struct timespec *ts)
+{
+	return (long long)ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
+}
+
+struct timespec proc_start_time(unsigned long long start_ticks)
+{
+	struct timespec real, boot, r;
+	long long boot_epoch_ns, after_boot_ns;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	if (hz <= 0)
+		hz = 100;
+	/*
+	 * The kernel counts start times on the boot-time clock (suspend
+	 * included), so the boot instant in wall-clock terms is the
+	 * difference of the two clocks, read back to back.
+	 */
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	boot_epoch_ns = ts_ns(&real) - ts_ns(&boot);
+	after_boot_ns = (long long)(start_ticks / (unsigned long long)hz) *
+			NSEC_PER_SEC +
+			(long long)(start_ticks % (unsigned long long)hz) *
+			NSEC_PER_SEC / hz;
+	after_boot_ns += boot_epoch_ns;
+	r.tv_sec = (time_t)(after_boot_ns / NSEC_PER_SEC);
+	r.tv_nsec = (long)(after_boot_ns % NSEC_PER_SEC);
+	if (r.tv_nsec < 0) {
+		r.tv_nsec += NSEC_PER_SEC;
+		r.tv_sec--;
+	}
+	return r;
+}
+
+int proc_exe(pid_t pid, char *buf, size_t size)
+{
+	char path[48];
+	ssize_t n;
+
+	if (pid <= 0 || !buf || size < 2)
+		return -EINVAL;
+	buf[0] = '\0';
+	proc_path(path, sizeof(path), pid, "exe");
+	n = readlink(path, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= size - 1) {
+		/* Possibly cut: a partial path would only mislead a match. */
+		buf[0] = '\0';
+		return -ENAMETOOLONG;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+int proc_uid(pid_t pid, uid_t *uid)
+{
+	char path[48], buf[STATUS_BUF];
+	unsigned long v;
+	char *line, *end;
+	ssize_t n;
+
+	if (pid <= 0 || !uid)
+		return -EINVAL;
+	proc_path(path, sizeof(path), pid, "status");
+	n = util_read_small(AT_FDCWD, path, buf, sizeof(buf));
+	if (n < 0)
+		return gone_as_esrch((int)n);
+	line = strstr(buf, "\nUid:");
+	if (!line)
+		return n == 0 ? -ESRCH : -EBADMSG;
+	/* "Uid:\treal\teffective\tsaved\tfs": the first is the real uid. */
+	line += strlen("\nUid:");
+	errno = 0;
+	v = strtoul(line, &end, 10);
+	if (end == line || errno || (*end != '\t' && *end != ' ') ||
+	    v > UINT32_MAX)
+		return -EBADMSG;
+	*uid = (uid_t)v;
+	return 0;
+}
+
+/*
+ * A streaming search for the first DAEMON_INSTANCE_ID= entry in a
+ * NUL-separated environment, so that the environment is never held in
+ * memory whole and an entry split across two reads is still found.
+ */
+struct env_scan {
+	size_t pos;		/* bytes of the current entry seen so far */
+	bool candidate;		/* the entry still starts with the key */
+	bool found;
+	size_t vlen;
+	char value[UUID_TEXT_LEN + 2];	/* one spare to detect overlong */
+};
+
+static void env_scan_byte(struct env_scan *s, char c)
+{
+	size_t klen = sizeof(INSTANCE_KEY) - 1;
+
+	if (c == '\0') {
+		if (s->candidate && s->pos >= klen)
+			s->found = true;
+		s->pos = 0;
+		s->candidate = true;
+		if (!s->found)
+			s->vlen = 0;
+		return;
+	}
+	if (s->candidate && s->pos < klen)
+		s->candidate = c == INSTANCE_KEY[s->pos];
+	else if (s->candidate && s->vlen < sizeof(s->value) - 1)
+		s->value[s->vlen++] = c;
+	s->pos++;
+}
+
+static bool uuid_text_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len != UUID_TEXT_LEN)
+		return false;
+	for (i = 0; i < len; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash && s[i] != '-')
+			return false;
+		if (!dash && !((s[i] >= '0' && s[i] <= '9') ||
+			       (s[i] >= 'a' && s[i] <= 'f') ||
+			       (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	}
+	return true;
+}
+
+static int env_scan_fd(int fd, struct env_scan *s)
+{
+	char chunk[ENVIRON_CHUNK];
+	size_t total = 0;
+	ssize_t n, i;
+
+	while (!s->found && total < ENVIRON_SCAN_MAX) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0) {
+			/* The last entry need not end with a NUL. */
+			env_scan_byte(s, '\0');
+			break;
+		}
+		for (i = 0; i < n && !s->found; i++)
+			env_scan_byte(s, chunk[i]);
+		total += (size_t)n;
+	}
+	return 0;
+}
+
+int proc_instance(pid_t pid, char *buf, size_t size)
+{
+	struct env_scan s = { .candidate = true };
+	char path[48];
+	int fd, r;
+
+	if (pid <= 0 || !buf || size < UUID_TEXT_LEN + 1)
+		return -EINVAL;
+	buf[0] = '\0';
+	proc_path(path, sizeof(path), pid, "environ");
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return gone_as_esrch(-errno);
+	r = env_scan_fd(fd, &s);
+	close(fd);
+	if (r < 0)
+		return gone_as_esrch(r);
+	if (!s.found)
+		return -ENOENT;
+	if (!uuid_text_ok(s.value, s.vlen))
+		return -EBADMSG;
+	memcpy(buf, s.value, UUID_TEXT_LEN);
+	buf[UUID_TEXT_LEN] = '\0';
+	return 0;
+}
+
+int proc_pidfd_open(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	long fd;
+
+	if (pid <= 0)
+		return -EINVAL;
+	/* A pidfd is always close-on-exec. */
+	fd = syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -errno;
+	return (int)fd;
+#else
+	(void)pid;
+	return -ENOSYS;
+#endif
+}
+
+int proc_pidfd_signal(int pidfd, int sig)
+{
+#ifdef SYS_pidfd_send_signal
+	if (pidfd < 0)
+		return -EBADF;
+	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+		return -errno;
+	return 0;
+#else
+	(void)pidfd;
+	(void)sig;
+	return -ENOSYS;
+#endif
+}
+
+/* Milliseconds left before deadline (< 0: none), never negative. */
+static int ms_left(long long deadline)
+{
+	long long left;
+
+	if (deadline < 0)
+		return -1;
+	left = deadline - util_now_ms();
+	if (left < 0)
+		return 0;
+	return left > INT32_MAX ? INT32_MAX : (int)left;
+}
+
+static int wait_pidfd(int pidfd, int timeout_ms)
+{
+	long long deadline = timeout_ms < 0 ? -1 : util_now_ms() + timeout_ms;
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int r;
+
+	for (;;) {
+		r = poll(&p, 1, ms_left(deadline));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (p.revents & POLLNVAL)
+			return -EBADF;
+		/* POLLIN at exit (zombie or not), POLLHUP once reaped. */
+		if (p.revents & (POLLIN | POLLHUP))
+			return 0;
+		return -EIO;
+	}
+}
+
+/*
+ * Without a pidfd: does PID still name a process that has not exited?
+ * kill(pid, 0) sends nothing; it answers for our PID namespace even where
+ * /proc belongs to another one. A zombie counts as exited.
+ */
+static bool still_running(pid_t pid)
+{
+	struct proc_stat ps;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return false;
+	if (proc_read_stat(pid, &ps) < 0)
+		return true;
+	return !state_is_gone(ps.state);
+}
+
+static int wait_fallback(pid_t pid, int timeout_ms)
+{
+	long long deadline = timeout_ms < 0 ? -1 : util_now_ms() + timeout_ms;
+	long nap_us = NAP_FIRST_US;
+	struct timespec nap;
+	int left;
+
+	if (pid < 2)
+		return -EINVAL;
+	for (;;) {
+		if (!still_running(pid))
+			return 0;
+		left = ms_left(deadline);
+		if (left == 0)
+			return -ETIMEDOUT;
+		if (left > 0 && (long long)left * 1000 < nap_us)
+			nap_us = (long)left * 1000;
+		nap.tv_sec = 0;
+		nap.tv_nsec = nap_us * 1000;
+		nanosleep(&nap, NULL);
+		nap_us = nap_us * 2 > NAP_MAX_US ? NAP_MAX_US : nap_us * 2;
+	}
+}
+
+int proc_wait_exit(int pidfd, pid_t pid, int timeout_ms)
+{
+	if (pidfd >= 0)
+		return wait_pidfd(pidfd, timeout_ms);
+	return wait_fallback(pid, timeout_ms);
+}

@@ -35,15 +35,23 @@ bool proc_alive(pid_t pid);
  */
 struct timespec proc_start_time(unsigned long long start_ticks);
 
-/* readlink /proc/PID/exe (" (deleted)" kept as the kernel says it). */
+/*
+ * readlink /proc/PID/exe (" (deleted)" kept as the kernel says it).
+ * -ENAMETOOLONG (and "") rather than a cut path.
+ */
 int proc_exe(pid_t pid, char *buf, size_t size);
 
-/* Real uid of PID (from the owner of /proc/PID). */
+/*
+ * Real uid of PID, from the Uid: line of /proc/PID/status (the owner of
+ * /proc/PID is the effective uid, and root for a non-dumpable process).
+ */
 int proc_uid(pid_t pid, uid_t *uid);
 
 /*
  * DAEMON_INSTANCE_ID from /proc/PID/environ (as the process was started).
- * Returns 0, -ENOENT if it has none, -EACCES if unreadable, -ESRCH.
+ * Returns 0, -ENOENT if it has none, -ESRCH if gone or a zombie,
+ * -EBADMSG if its value is not a 36-character UUID, -EACCES if unreadable.
+ * At most the first MiB of the environment is searched.
  */
 int proc_instance(pid_t pid, char *buf, size_t size);
 
