@@ -1,2 +1,1085 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* spawn: being written (see ARCHITECTURE). */
+/*
+ * dctl_spawn(): start a program detached (daemon-start).
+ *
+ *   validate everything (program, dirs, user, output files, env)
+ *   -> lock the pidfile (not with --forking: the program writes its own)
+ *   -> environment with DAEMON_INSTANCE_ID (and NOTIFY_SOCKET)
+ *   -> recipe_detach() + recipe_apply() in the daemon, which writes its own
+ *      PID through the inherited lock and execs; failures come back over a
+ *      close-on-exec status pipe, EOF without a record means exec succeeded
+ *   -> startup watch: --wait, --notify-await, or --forking's first process
+ *      and pidfile, with the daemon as our child (PR_SET_CHILD_SUBREAPER)
+ *      so that its exit status or signal can be reported.
+ * Any failure after the fork kills what we started and removes the pidfile.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <uuid/uuid.h>
+
+#include "daemonctl.h"
+#include "notify.h"
+#include "proc.h"
+#include "recipe.h"
+#include "util.h"
+
+extern char **environ;
+
+#define DEFAULT_TIMEOUT_MS 60000u
+/* How often --forking looks at the pidfile while waiting for it. */
+#define FORKING_POLL_MS 10
+#define NICE_MIN (-20)
+#define NICE_MAX 19
+
+struct spawn {
+	const struct dctl_spawn_opts *o;
+	struct dctl_spawn_result *res;
+	char program[PATH_MAX];		/* resolved, inside any chroot */
+	char chdir_buf[PATH_MAX];
+	const char *chdir_path;
+	char *default_argv[2];
+	char *const *argv;
+	char **envp;
+	struct recipe_user user;
+	bool have_user;
+	int out_fd, err_fd;
+	struct dctl_pidfile *pf;
+	struct notify_sock ns;
+	int pipe_rd, pipe_wr;
+	bool subreaper;
+	int prev_subreaper;
+	pid_t daemon;			/* the process we watch, our child */
+	int pidfd;
+	bool reaped;
+	unsigned timeout_ms;
+	unsigned long long t0;		/* boot_ticks() when we started */
+};
+
+static const char *const stage_names[] = {
+	[DCTL_STAGE_NONE] = "none",
+	[DCTL_STAGE_VALIDATE] = "validate",
+	[DCTL_STAGE_PIDFILE] = "pidfile",
+	[DCTL_STAGE_FORK] = "fork",
+	[DCTL_STAGE_SETUP] = "setup",
+	[DCTL_STAGE_EXEC] = "exec",
+	[DCTL_STAGE_STARTUP] = "startup",
+	[DCTL_STAGE_READY] = "ready",
+};
+
+const char *dctl_spawn_stage_str(enum dctl_spawn_stage stage)
+{
+	if ((unsigned)stage >= sizeof(stage_names) / sizeof(stage_names[0]))
+		return "unknown";
+	return stage_names[stage];
+}
+
+void dctl_spawn_opts_init(struct dctl_spawn_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->umask = 022;
+	o->ready = DCTL_READY_EXEC;
+}
+
+#define log_at(s, level, ...) \
+	util_log((s)->o->log, (s)->o->log_data, level, __VA_ARGS__)
+
+/* Record a failure (stage, errno, one-line detail) and return -err. */
+static int fail(struct spawn *s, enum dctl_spawn_stage stage, int err,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fail(struct spawn *s, enum dctl_spawn_stage stage, int err,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	s->res->stage = stage;
+	s->res->error = err;
+	va_start(ap, fmt);
+	vsnprintf(s->res->detail, sizeof(s->res->detail), fmt, ap);
+	va_end(ap);
+	log_at(s, DCTL_LOG_DEBUG, "failed at %s: %s",
+	       dctl_spawn_stage_str(stage), s->res->detail);
+	return -err;
+}
+
+/* Clock ticks since boot, the unit of /proc/PID/stat's start time. */
+static unsigned long long spawn_boot_ticks(void)
+{
+	struct timespec ts;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	if (hz <= 0)
+		hz = 100;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (unsigned long long)ts.tv_sec * (unsigned long long)hz +
+	       (unsigned long long)ts.tv_nsec / (1000000000ull / (unsigned long long)hz);
+}
+
+/* ---------------------------------------------------------- validation */
+
+static bool valid_env_name(const char *e, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || (e[0] >= '0' && e[0] <= '9'))
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = e[i];
+
+		if (!(c == '_' || (c >= 'a' && c <= 'z') ||
+		      (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+			return false;
+	}
+	return true;
+}
+
+static int check_env(struct spawn *s)
+{
+	char *const *e;
+	const char *eq;
+
+	for (e = s->o->env; e && *e; e++) {
+		eq = strchr(*e, '=');
+		if (!eq || !valid_env_name(*e, (size_t)(eq - *e)))
+			return fail(s, DCTL_STAGE_VALIDATE, EINVAL,
+				    "invalid environment entry '%s': NAME=VALUE wanted",
+				    *e);
+	}
+	return 0;
+}
+
+static int check_dir(struct spawn *s, const char *what, const char *root,
+		     const char *dir)
+{
+	char full[PATH_MAX];
+	struct stat st;
+	int n;
+
+	n = snprintf(full, sizeof(full), "%s%s", root ? root : "", dir);
+	if (n < 0 || (size_t)n >= sizeof(full))
+		return fail(s, DCTL_STAGE_VALIDATE, ENAMETOOLONG,
+			    "%s %s: path too long", what, dir);
+	if (stat(full, &st) < 0)
+		return fail(s, DCTL_STAGE_VALIDATE, errno, "%s %s: %s", what,
+			    full, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return fail(s, DCTL_STAGE_VALIDATE, ENOTDIR,
+			    "%s %s: not a directory", what, full);
+	return 0;
+}
+
+static int check_dirs(struct spawn *s)
+{
+	const struct dctl_spawn_opts *o = s->o;
+	char cwd[PATH_MAX];
+	int e;
+
+	if (o->chroot_path) {
+		if (o->chroot_path[0] != '/')
+			return fail(s, DCTL_STAGE_VALIDATE, EINVAL,
+				    "chroot directory %s: must be absolute",
+				    o->chroot_path);
+		if ((e = check_dir(s, "chroot directory", NULL,
+				   o->chroot_path)))
+			return e;
+	}
+	s->chdir_path = o->chdir_path ? o->chdir_path : "/";
+	/* A relative --chdir means the caller's cwd without a chroot (the
+	 * daemon leaves that cwd), and the new root with one. */
+	if (s->chdir_path[0] != '/') {
+		if (!o->chroot_path && !getcwd(cwd, sizeof(cwd)))
+			return fail(s, DCTL_STAGE_VALIDATE, errno,
+				    "cannot resolve --chdir %s: %s",
+				    s->chdir_path, strerror(errno));
+		e = snprintf(s->chdir_buf, sizeof(s->chdir_buf), "%s/%s",
+			     o->chroot_path ? "" : cwd, s->chdir_path);
+		if (e < 0 || (size_t)e >= sizeof(s->chdir_buf))
+			return fail(s, DCTL_STAGE_VALIDATE, ENAMETOOLONG,
+				    "directory %s: path too long",
+				    s->chdir_path);
+		s->chdir_path = s->chdir_buf;
+	}
+	return check_dir(s, "directory", o->chroot_path, s->chdir_path);
+}
+
+static int check_program(struct spawn *s)
+{
+	const struct dctl_spawn_opts *o = s->o;
+	int e;
+
+	if (!o->program || !*o->program)
+		return fail(s, DCTL_STAGE_VALIDATE, EINVAL, "no program given");
+	e = recipe_find_program(o->program, o->chroot_path, s->program,
+				sizeof(s->program));
+	if (e == -ENOENT)
+		return fail(s, DCTL_STAGE_VALIDATE, ENOENT,
+			    "program not found: %s", o->program);
+	if (e == -EACCES)
+		return fail(s, DCTL_STAGE_VALIDATE, EACCES,
+			    "program not executable: %s", s->program);
+	if (e)
+		return fail(s, DCTL_STAGE_VALIDATE, -e, "program %s: %s",
+			    o->program, strerror(-e));
+	s->default_argv[0] = (char *)o->program;
+	s->argv = o->argv && o->argv[0] ? o->argv : s->default_argv;
+	return 0;
+}
+
+static int check_user(struct spawn *s)
+{
+	const char *spec = s->o->user;
+	int e;
+
+	if (!spec)
+		return 0;
+	if (geteuid() != 0)
+		return fail(s, DCTL_STAGE_VALIDATE, EPERM,
+			    "--chuid %s: only root can change user", spec);
+	e = recipe_resolve_user(spec, &s->user);
+	if (e == -ENOENT)
+		return fail(s, DCTL_STAGE_VALIDATE, ENOENT,
+			    "unknown user in --chuid %s", spec);
+	if (e == -ESRCH)
+		return fail(s, DCTL_STAGE_VALIDATE, ESRCH,
+			    "unknown group in --chuid %s", spec);
+	if (e)
+		return fail(s, DCTL_STAGE_VALIDATE, -e, "--chuid %s: %s", spec,
+			    strerror(-e));
+	s->have_user = true;
+	return 0;
+}
+
+/*
+ * Open an output file for append, created 0640, here in the caller and
+ * before any privilege drop. In test mode, only check it could be.
+ */
+static int open_output(struct spawn *s, const char *path, int *fd)
+{
+	char dir[PATH_MAX], *slash;
+
+	*fd = -1;
+	if (!path)
+		return 0;
+	if (!s->o->test) {
+		*fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+				 O_NOCTTY, 0640);
+		if (*fd < 0)
+			return fail(s, DCTL_STAGE_VALIDATE, errno,
+				    "cannot open output file %s: %s", path,
+				    strerror(errno));
+		return 0;
+	}
+	if (access(path, F_OK) == 0) {
+		if (access(path, W_OK) < 0)
+			return fail(s, DCTL_STAGE_VALIDATE, errno,
+				    "cannot open output file %s: %s", path,
+				    strerror(errno));
+		return 0;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (access(dir, W_OK | X_OK) < 0)
+		return fail(s, DCTL_STAGE_VALIDATE, errno,
+			    "cannot create output file %s: %s", path,
+			    strerror(errno));
+	return 0;
+}
+
+static int validate(struct spawn *s)
+{
+	const struct dctl_spawn_opts *o = s->o;
+	int e;
+
+	if (!o->pidfile || !*o->pidfile)
+		return fail(s, DCTL_STAGE_VALIDATE, EINVAL, "no pidfile given");
+	if (o->umask & ~(mode_t)0777)
+		return fail(s, DCTL_STAGE_VALIDATE, EINVAL,
+			    "umask %#o out of range 0..0777", (unsigned)o->umask);
+	if (o->set_nice && (o->nice < NICE_MIN || o->nice > NICE_MAX))
+		return fail(s, DCTL_STAGE_VALIDATE, EINVAL,
+			    "nice level %d out of range %d..%d", o->nice,
+			    NICE_MIN, NICE_MAX);
+	if (o->ready != DCTL_READY_EXEC && o->ready != DCTL_READY_NOTIFY &&
+	    o->ready != DCTL_READY_FORKING)
+		return fail(s, DCTL_STAGE_VALIDATE, EINVAL,
+			    "unknown readiness mode %d", (int)o->ready);
+	if ((e = check_env(s)) || (e = check_dirs(s)) ||
+	    (e = check_program(s)) || (e = check_user(s)))
+		return e;
+	if ((e = open_output(s, o->stdout_path, &s->out_fd)))
+		return e;
+	/* The same file for both (-O): one description, shared offset. */
+	if (o->stderr_path && o->stdout_path && s->out_fd >= 0 &&
+	    strcmp(o->stderr_path, o->stdout_path) == 0) {
+		s->err_fd = fcntl(s->out_fd, F_DUPFD_CLOEXEC, 3);
+		if (s->err_fd < 0)
+			return fail(s, DCTL_STAGE_VALIDATE, errno,
+				    "cannot open output file %s: %s",
+				    o->stderr_path, strerror(errno));
+		return 0;
+	}
+	return open_output(s, o->stderr_path, &s->err_fd);
+}
+
+/* -------------------------------------------------------- environment */
+
+static bool env_overridden(const struct spawn *s, const char *entry)
+{
+	static const char *const ours[] = { "DAEMON_INSTANCE_ID",
+					    "NOTIFY_SOCKET" };
+	static const char *const user_vars[] = { "HOME", "USER", "LOGNAME" };
+	size_t len = strcspn(entry, "=");
+	char *const *e;
+	size_t i;
+
+	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		if (strlen(ours[i]) == len && !strncmp(entry, ours[i], len))
+			return true;
+	for (i = 0; s->have_user && i < 3; i++)
+		if (strlen(user_vars[i]) == len &&
+		    !strncmp(entry, user_vars[i], len))
+			return true;
+	for (e = s->o->env; e && *e; e++)
+		if (strcspn(*e, "=") == len && !strncmp(entry, *e, len))
+			return true;
+	return false;
+}
+
+static int env_add(char **envp, size_t *n, const char *name,
+		   const char *value)
+{
+	size_t len = strlen(name) + strlen(value) + 2;
+	char *e = malloc(len);
+
+	if (!e)
+		return -ENOMEM;
+	snprintf(e, len, "%s=%s", name, value);
+	envp[(*n)++] = e;
+	return 0;
+}
+
+/* The caller's environment minus what we set, plus -e entries,
+ * DAEMON_INSTANCE_ID, NOTIFY_SOCKET and (with -c) HOME, USER, LOGNAME. */
+static int build_env(struct spawn *s)
+{
+	size_t n = 0, cap = 8;
+	char **p, *const *e;
+	int r = 0;
+
+	for (p = environ; p && *p; p++)
+		cap++;
+	for (e = s->o->env; e && *e; e++)
+		cap++;
+	s->envp = calloc(cap, sizeof(char *));
+	if (!s->envp)
+		return fail(s, DCTL_STAGE_VALIDATE, ENOMEM, "out of memory");
+	for (p = environ; p && *p && r == 0; p++)
+		if (strchr(*p, '=') && !env_overridden(s, *p))
+			r = (s->envp[n++] = strdup(*p)) ? 0 : -ENOMEM;
+	for (e = s->o->env; e && *e && r == 0; e++)
+		r = (s->envp[n++] = strdup(*e)) ? 0 : -ENOMEM;
+	if (r == 0)
+		r = env_add(s->envp, &n, "DAEMON_INSTANCE_ID", s->res->instance);
+	if (r == 0 && s->ns.fd >= 0)
+		r = env_add(s->envp, &n, "NOTIFY_SOCKET", s->ns.path);
+	if (r == 0 && s->have_user)
+		r = env_add(s->envp, &n, "HOME", s->user.home);
+	if (r == 0 && s->have_user && s->user.name[0])
+		r = env_add(s->envp, &n, "USER", s->user.name);
+	if (r == 0 && s->have_user && s->user.name[0])
+		r = env_add(s->envp, &n, "LOGNAME", s->user.name);
+	if (r)
+		return fail(s, DCTL_STAGE_VALIDATE, ENOMEM, "out of memory");
+	return 0;
+}
+
+static void free_env(char **envp)
+{
+	char **p;
+
+	for (p = envp; p && *p; p++)
+		free(*p);
+	free(envp);
+}
+
+/* ------------------------------------------------------------ the child */
+
+/* "PID\n" without stdio (we are after fork). Returns the length. */
+static size_t format_pid(char *buf, pid_t pid)
+{
+	char tmp[16];
+	size_t n = 0, i;
+	unsigned long v = (unsigned long)pid;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && n < sizeof(tmp));
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n++] = '\n';
+	return n;
+}
+
+/* Our own PID into the locked pidfile, through the inherited descriptor,
+ * so the file is right before the program runs. */
+static int write_own_pid(int fd)
+{
+	char buf[24];
+	size_t len = format_pid(buf, getpid());
+	ssize_t n;
+
+	if (ftruncate(fd, 0) < 0)
+		return errno;
+	do
+		n = pwrite(fd, buf, len, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno;
+	return n == (ssize_t)len ? 0 : EIO;
+}
+
+static void __attribute__((noreturn)) daemon_main(struct spawn *s)
+{
+	const struct dctl_spawn_opts *o = s->o;
+	enum recipe_step step;
+	struct recipe r;
+	int e;
+
+	close(s->pipe_rd);
+	recipe_init(&r);
+	r.stdout_fd = s->out_fd;
+	r.stderr_fd = s->err_fd;
+	r.keep_fd = s->pf ? dctl_pidfile_fileno(s->pf) : -1;
+	r.keep_cloexec[r.n_keep_cloexec++] = s->pipe_wr;
+	r.chroot_path = o->chroot_path;
+	r.chdir_path = s->chdir_path;
+	r.umask = o->umask;
+	r.set_nice = o->set_nice;
+	r.nice = o->nice;
+	r.user = s->have_user ? &s->user : NULL;
+
+	e = recipe_apply(&r, &step);
+	if (e) {
+		recipe_report_fail(r.keep_cloexec[0], step, -e);
+		_exit(127);
+	}
+	if (r.keep_fd >= 0 && (e = write_own_pid(r.keep_fd))) {
+		recipe_report_fail(r.keep_cloexec[0], RECIPE_STEP_PIDFILE, e);
+		_exit(127);
+	}
+	execve(s->program, s->argv, s->envp);
+	recipe_report_fail(r.keep_cloexec[0], RECIPE_STEP_EXEC, errno);
+	_exit(127);
+}
+
+/* ---------------------------------------------------------- the parent */
+
+static void set_subreaper(struct spawn *s)
+{
+	/* Without it the daemon goes to init when the middle child exits,
+	 * and its exit status during startup would be lost to us. */
+	if (prctl(PR_GET_CHILD_SUBREAPER, &s->prev_subreaper) < 0)
+		s->prev_subreaper = 0;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == 0)
+		s->subreaper = true;
+	else
+		log_at(s, DCTL_LOG_WARNING,
+		       "cannot become a subreaper: %s (startup exit status will be unknown)",
+		       strerror(errno));
+}
+
+static void restore_subreaper(struct spawn *s)
+{
+	if (s->subreaper && !s->prev_subreaper)
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
+	s->subreaper = false;
+}
+
+static bool need_watch(const struct dctl_spawn_opts *o)
+{
+	return o->wait_ms > 0 || o->ready != DCTL_READY_EXEC;
+}
+
+static int reap(pid_t pid, int *status)
+{
+	pid_t r;
+
+	do
+		r = waitpid(pid, status, 0);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : 0;
+}
+
+static enum dctl_spawn_stage step_stage(int step)
+{
+	switch (step) {
+	case RECIPE_STEP_SETSID:
+	case RECIPE_STEP_FORK2:
+		return DCTL_STAGE_FORK;
+	case RECIPE_STEP_EXEC:
+		return DCTL_STAGE_EXEC;
+	case RECIPE_STEP_PIDFILE:
+		return DCTL_STAGE_PIDFILE;
+	default:
+		return DCTL_STAGE_SETUP;
+	}
+}
+
+static int report_failure(struct spawn *s, const struct recipe_msg *m)
+{
+	enum dctl_spawn_stage stage = step_stage(m->step);
+	int err = m->err > 0 ? m->err : EIO;
+
+	if (stage == DCTL_STAGE_EXEC)
+		return fail(s, stage, err, "cannot execute %s: %s",
+			    s->program, strerror(err));
+	if (stage == DCTL_STAGE_PIDFILE)
+		return fail(s, stage, err, "cannot write pidfile %s: %s",
+			    s->o->pidfile, strerror(err));
+	return fail(s, stage, err, "daemon setup failed at %s: %s",
+		    recipe_step_str((enum recipe_step)m->step), strerror(err));
+}
+
+/*
+ * Fork through the recipe and learn, from the status pipe, the daemon's
+ * PID and whether exec succeeded.
+ */
+static int launch(struct spawn *s)
+{
+	struct recipe_msg m, failure = { 0 };
+	int fds[2], status = 0, r;
+	pid_t middle;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return fail(s, DCTL_STAGE_FORK, errno, "pipe: %s",
+			    strerror(errno));
+	s->pipe_rd = fds[0];
+	s->pipe_wr = fds[1];
+	if (need_watch(s->o)) {
+		s->t0 = spawn_boot_ticks();
+		set_subreaper(s);
+	}
+
+	middle = recipe_detach(s->pipe_wr);
+	if (middle == 0)
+		daemon_main(s);
+	close(s->pipe_wr);
+	s->pipe_wr = -1;
+	if (middle < 0)
+		return fail(s, DCTL_STAGE_FORK, -middle, "fork: %s",
+			    strerror(-middle));
+	/* Once the middle child is gone, the daemon is ours (subreaper). */
+	reap(middle, &status);
+
+	while ((r = recipe_report_read(s->pipe_rd, &m)) > 0) {
+		if (m.kind == RECIPE_MSG_PID && m.pid > 1)
+			s->daemon = m.pid;
+		else if (m.kind == RECIPE_MSG_FAIL && !failure.kind)
+			failure = m;
+	}
+	close(s->pipe_rd);
+	s->pipe_rd = -1;
+	if (failure.kind)
+		return report_failure(s, &failure);
+	if (r < 0 || s->daemon <= 1)
+		return fail(s, DCTL_STAGE_FORK, r < 0 ? -r : ECHILD,
+			    "the daemon was lost before exec (middle child status %d)",
+			    status);
+	s->res->pid = s->daemon;
+	log_at(s, DCTL_LOG_DEBUG, "%s executed as pid %d", s->program,
+	       (int)s->daemon);
+	return 0;
+}
+
+/* Reap the watched process (it has exited). 0 or -errno. */
+static int reap_watched(struct spawn *s, siginfo_t *si)
+{
+	int r;
+
+	memset(si, 0, sizeof(*si));
+	do
+		r = waitid(P_PID, (id_t)s->daemon, si, WEXITED);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	s->reaped = true;
+	return 0;
+}
+
+/* Describe how the watched process ended; reaps it. Returns -ECHILD. */
+static int report_death(struct spawn *s, const char *when)
+{
+	const char *name;
+	siginfo_t si;
+
+	if (reap_watched(s, &si) < 0)
+		return fail(s, DCTL_STAGE_STARTUP, ECHILD, "%s exited %s",
+			    s->program, when);
+	if (si.si_code == CLD_EXITED) {
+		s->res->exit_status = si.si_status;
+		return fail(s, DCTL_STAGE_STARTUP, ECHILD,
+			    "%s exited with status %d %s", s->program,
+			    si.si_status, when);
+	}
+	s->res->term_signal = si.si_status;
+	name = dctl_signal_name(si.si_status);
+	if (name)
+		return fail(s, DCTL_STAGE_STARTUP, ECHILD,
+			    "%s killed by signal %s %s", s->program, name,
+			    when);
+	return fail(s, DCTL_STAGE_STARTUP, ECHILD,
+		    "%s killed by signal %d %s", s->program, si.si_status,
+		    when);
+}
+
+/*
+ * Wait until the watched process exits or ms pass (ms < 0: forever).
+ * Returns 1 if it exited, 0 if still alive, -errno.
+ */
+static int wait_exit(struct spawn *s, long long ms)
+{
+	siginfo_t si;
+	int r;
+
+	if (s->pidfd >= 0) {
+		r = proc_wait_exit(s->pidfd, s->daemon,
+				   ms > INT_MAX ? INT_MAX : (int)ms);
+		if (r == -ETIMEDOUT)
+			return 0;
+		return r < 0 ? r : 1;
+	}
+	/* No pidfd: it is our child, so waitid(WNOWAIT) can watch it. */
+	for (long long end = util_now_ms() + ms;;) {
+		memset(&si, 0, sizeof(si));
+		r = waitid(P_PID, (id_t)s->daemon, &si,
+			   WEXITED | WNOHANG | WNOWAIT);
+		if (r == 0 && si.si_pid == s->daemon)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (ms >= 0 && util_now_ms() >= end)
+			return 0;
+		usleep(5000);
+	}
+}
+
+static int watch_alive(struct spawn *s, unsigned ms)
+{
+	int r = wait_exit(s, ms);
+
+	if (r < 0)
+		return fail(s, DCTL_STAGE_STARTUP, -r, "cannot watch pid %d: %s",
+			    (int)s->daemon, strerror(-r));
+	if (r == 1)
+		return report_death(s, "during startup");
+	return 0;
+}
+
+/* ------------------------------------------------------------ readiness */
+
+/* Take one accepted notification into account. 1: ready, 0: go on. */
+static int take_notification(struct spawn *s, const struct notify_msg *m,
+			     long long *deadline, pid_t *mainpid)
+{
+	if (m->has_status) {
+		log_at(s, DCTL_LOG_INFO, "status: %s", m->status);
+		snprintf(s->res->detail, sizeof(s->res->detail), "%s",
+			 m->status);
+	}
+	if (m->has_mainpid)
+		*mainpid = m->mainpid;
+	if (m->has_extend) {
+		long long until = util_now_ms() +
+				  (long long)(m->extend_usec / 1000);
+
+		if (until > *deadline)
+			*deadline = until;
+	}
+	if (m->has_errno)
+		return fail(s, DCTL_STAGE_READY, m->err,
+			    "startup failed: ERRNO=%d (%s)", m->err,
+			    strerror(m->err));
+	return m->ready ? 1 : 0;
+}
+
+static int drain_notifications(struct spawn *s, long long *deadline,
+			       pid_t *mainpid)
+{
+	struct notify_msg m;
+	pid_t sender;
+	int r;
+
+	for (;;) {
+		memset(&m, 0, sizeof(m));
+		r = notify_recv(s->ns.fd, &sender, &m);
+		if (r == -EAGAIN)
+			return 0;
+		if (r == -EBADMSG) {
+			log_at(s, DCTL_LOG_WARNING,
+			       "ignoring a malformed notification from pid %d",
+			       (int)sender);
+			continue;
+		}
+		if (r < 0)
+			return fail(s, DCTL_STAGE_READY, -r,
+				    "notification socket: %s", strerror(-r));
+		/* Only the daemon (or the main PID it named) speaks for it. */
+		if (sender != s->daemon && (*mainpid <= 0 || sender != *mainpid)) {
+			log_at(s, DCTL_LOG_DEBUG,
+			       "ignoring a notification from pid %d",
+			       (int)sender);
+			continue;
+		}
+		r = take_notification(s, &m, deadline, mainpid);
+		if (r)
+			return r;
+	}
+}
+
+/*
+ * The daemon exited before READY=1. If it named a live main PID first, that
+ * process is the daemon now (a program that forks and exits); else fail.
+ */
+static int switch_to_mainpid(struct spawn *s, pid_t mainpid)
+{
+	siginfo_t si;
+	int fd;
+
+	if (mainpid <= 1 || mainpid == s->daemon || !proc_alive(mainpid))
+		return report_death(s, "before it was ready");
+	memset(&si, 0, sizeof(si));
+	waitid(P_PID, (id_t)s->daemon, &si, WEXITED);
+	fd = proc_pidfd_open(mainpid);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	s->pidfd = fd >= 0 ? fd : -1;
+	s->daemon = mainpid;
+	s->res->pid = mainpid;
+	log_at(s, DCTL_LOG_DEBUG, "main pid is now %d", (int)mainpid);
+	return 0;
+}
+
+static int await_ready(struct spawn *s)
+{
+	long long deadline = util_now_ms() + s->timeout_ms, left;
+	struct pollfd pfd[2];
+	pid_t mainpid = 0;
+	nfds_t n;
+	int r;
+
+	for (;;) {
+		left = deadline - util_now_ms();
+		if (left <= 0)
+			return fail(s, DCTL_STAGE_READY, ETIMEDOUT,
+				    "not ready after %u s", s->timeout_ms / 1000);
+		pfd[0] = (struct pollfd){ .fd = s->ns.fd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = s->pidfd, .events = POLLIN };
+		n = s->pidfd >= 0 ? 2 : 1;
+		/* Without a pidfd, look at the daemon every 50 ms. */
+		r = poll(pfd, n, (int)(n == 2 || left < 50 ? left : 50));
+		if (r < 0 && errno != EINTR)
+			return fail(s, DCTL_STAGE_READY, errno, "poll: %s",
+				    strerror(errno));
+		if (r > 0 && (pfd[0].revents & POLLIN)) {
+			r = drain_notifications(s, &deadline, &mainpid);
+			if (r)
+				break;
+		}
+		if (wait_exit(s, 0) == 1 && (r = switch_to_mainpid(s, mainpid)))
+			return r;
+	}
+	if (r < 0)
+		return r;
+	if (mainpid > 1 && mainpid != s->daemon) {
+		/* READY=1 with MAINPID=: that process is the daemon. */
+		if (!proc_alive(mainpid))
+			return fail(s, DCTL_STAGE_READY, ESRCH,
+				    "MAINPID=%d is not running", (int)mainpid);
+		if (s->pf && (r = dctl_pidfile_write(s->pf, mainpid)) < 0)
+			return fail(s, DCTL_STAGE_PIDFILE, -r,
+				    "cannot write pidfile %s: %s",
+				    s->o->pidfile, strerror(-r));
+		s->res->pid = mainpid;
+	}
+	log_at(s, DCTL_LOG_DEBUG, "pid %d is ready", (int)s->res->pid);
+	return 0;
+}
+
+/* --forking: the first process must exit 0, then the pidfile must name a
+ * live process (by the probe's rules) within the timeout. */
+static int await_forking(struct spawn *s)
+{
+	long long deadline = util_now_ms() + s->timeout_ms;
+	struct dctl_status st;
+	siginfo_t si;
+	int r;
+
+	r = wait_exit(s, s->timeout_ms);
+	if (r < 0)
+		return fail(s, DCTL_STAGE_STARTUP, -r, "cannot watch pid %d: %s",
+			    (int)s->daemon, strerror(-r));
+	if (r == 0)
+		return fail(s, DCTL_STAGE_READY, ETIMEDOUT,
+			    "%s did not detach within %u s", s->program,
+			    s->timeout_ms / 1000);
+	/* Peek first: only a non-zero status is worth a report. */
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)s->daemon, &si,
+		   WEXITED | WNOHANG | WNOWAIT) < 0 ||
+	    si.si_code != CLD_EXITED || si.si_status != 0)
+		return report_death(s, "while detaching");
+	reap_watched(s, &si);
+	for (;;) {
+		if (dctl_probe(s->o->pidfile, 0, &st) == 0 &&
+		    st.state == DCTL_STATE_RUNNING && st.pid > 1 && !st.zombie) {
+			s->res->pid = st.pid;
+			return 0;
+		}
+		if (util_now_ms() >= deadline)
+			return fail(s, DCTL_STAGE_READY, ETIMEDOUT,
+				    "pidfile %s names no live process after %u s",
+				    s->o->pidfile, s->timeout_ms / 1000);
+		usleep(FORKING_POLL_MS * 1000);
+	}
+}
+
+static int watch_startup(struct spawn *s)
+{
+	const struct dctl_spawn_opts *o = s->o;
+	int r;
+
+	s->pidfd = proc_pidfd_open(s->daemon);
+	if (o->ready == DCTL_READY_FORKING)
+		return await_forking(s);
+	if (o->ready == DCTL_READY_NOTIFY && (r = await_ready(s)))
+		return r;
+	if (o->wait_ms && (r = watch_alive(s, o->wait_ms)))
+		return r;
+	return 0;
+}
+
+/* ------------------------------------------------------------- cleanup */
+
+/* A failed start leaves nothing: the process we watch (still our child,
+ * so its PID cannot have been reused) is killed and reaped. */
+static void kill_daemon(struct spawn *s)
+{
+	if (s->daemon <= 1 || s->reaped || !s->subreaper)
+		return;
+	if (s->pidfd < 0 || proc_pidfd_signal(s->pidfd, SIGKILL) < 0)
+		kill(s->daemon, SIGKILL);
+	waitpid(s->daemon, NULL, 0);
+	s->reaped = true;
+}
+
+/*
+ * Kill and reap the children we gained during this start: processes the
+ * program forked before it failed, reparented to us as subreaper. Only our
+ * own unreaped children are signalled, so no PID can have been reused;
+ * children the caller had before the start (older than s->t0) are left
+ * alone. Killing one reparents its own children to us: hence the rounds.
+ * (The kernel here has no /proc/PID/task/TID/children, so we look at each
+ * process's parent.)
+ */
+static void sweep_children(struct spawn *s)
+{
+	struct proc_stat ps;
+	struct dirent *d;
+	int round, found;
+	pid_t self = getpid(), pid;
+	DIR *dir;
+
+	for (round = 0; round < 16; round++) {
+		dir = opendir("/proc");
+		if (!dir)
+			return;
+		found = 0;
+		while ((d = readdir(dir))) {
+			pid = (pid_t)atoi(d->d_name);
+			if (pid <= 1 || proc_read_stat(pid, &ps) < 0 ||
+			    ps.ppid != self || ps.start_ticks + 1 < s->t0)
+				continue;
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			found++;
+		}
+		closedir(dir);
+		if (!found)
+			return;
+		log_at(s, DCTL_LOG_DEBUG, "killed %d leftover process(es)",
+		       found);
+	}
+}
+
+/* --forking failed: remove a pidfile the program wrote if it names a
+ * process that is gone now. */
+static void forking_cleanup(struct spawn *s)
+{
+	pid_t pid;
+
+	if (dctl_pidfile_read(s->o->pidfile, &pid, NULL) < 0)
+		return;
+	if (!proc_alive(pid))
+		dctl_pidfile_remove_stale(s->o->pidfile, pid);
+}
+
+static void release(struct spawn *s, bool failed)
+{
+	int saved = errno;
+
+	if (failed) {
+		kill_daemon(s);
+		if (s->subreaper)
+			sweep_children(s);
+		if (s->o->ready == DCTL_READY_FORKING && s->daemon > 0)
+			forking_cleanup(s);
+		dctl_pidfile_remove(s->pf);
+	} else {
+		dctl_pidfile_close(s->pf);
+	}
+	s->pf = NULL;
+	restore_subreaper(s);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	if (s->pipe_rd >= 0)
+		close(s->pipe_rd);
+	if (s->pipe_wr >= 0)
+		close(s->pipe_wr);
+	if (s->out_fd >= 0)
+		close(s->out_fd);
+	if (s->err_fd >= 0)
+		close(s->err_fd);
+	if (s->ns.fd >= 0 || s->ns.dir[0])
+		notify_sock_close(&s->ns);
+	free_env(s->envp);
+	recipe_user_free(&s->user);
+	errno = saved;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static int check_running(struct spawn *s)
+{
+	struct dctl_status st;
+
+	if (dctl_probe(s->o->pidfile, 0, &st) < 0)
+		return 0;
+	if (st.state == DCTL_STATE_RUNNING) {
+		s->res->pid = st.pid;
+		return fail(s, DCTL_STAGE_PIDFILE, EEXIST,
+			    "already running (pid %d, %s)", (int)st.pid,
+			    s->o->pidfile);
+	}
+	/* --forking: a stale file of a dead instance must not be taken
+	 * for the new one's. */
+	if (!s->o->test && st.state == DCTL_STATE_DEAD && st.pid > 1)
+		dctl_pidfile_remove_stale(s->o->pidfile, st.pid);
+	return 0;
+}
+
+static int lock_pidfile(struct spawn *s)
+{
+	pid_t holder = 0;
+	int r;
+
+	if (s->o->test || s->o->ready == DCTL_READY_FORKING)
+		return check_running(s);
+	r = dctl_pidfile_open(s->o->pidfile, 0644, &s->pf, &holder);
+	if (r == -EEXIST) {
+		s->res->pid = holder;
+		if (holder > 0)
+			return fail(s, DCTL_STAGE_PIDFILE, EEXIST,
+				    "already running (pid %d, %s)", (int)holder,
+				    s->o->pidfile);
+		return fail(s, DCTL_STAGE_PIDFILE, EEXIST,
+			    "already running (%s is locked)", s->o->pidfile);
+	}
+	if (r < 0)
+		return fail(s, DCTL_STAGE_PIDFILE, -r, "pidfile %s: %s",
+			    s->o->pidfile, strerror(-r));
+	return 0;
+}
+
+static int prepare(struct spawn *s)
+{
+	uuid_t id;
+	int r;
+
+	uuid_generate_random(id);
+	uuid_unparse_lower(id, s->res->instance);
+	if (s->o->ready == DCTL_READY_NOTIFY && !s->o->test) {
+		r = notify_sock_open(&s->ns);
+		if (r < 0)
+			return fail(s, DCTL_STAGE_VALIDATE, -r,
+				    "cannot create a notification socket: %s",
+				    strerror(-r));
+		if (s->have_user &&
+		    (r = notify_sock_chown(&s->ns, s->user.uid, s->user.gid)))
+			return fail(s, DCTL_STAGE_VALIDATE, -r,
+				    "cannot hand the notification socket to --chuid %s: %s",
+				    s->o->user, strerror(-r));
+	}
+	return build_env(s);
+}
+
+static void init_result(struct dctl_spawn_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->exit_status = -1;
+}
+
+int dctl_spawn(const struct dctl_spawn_opts *o, struct dctl_spawn_result *res)
+{
+	struct spawn s = {
+		.o = o, .res = res, .out_fd = -1, .err_fd = -1,
+		.ns = { .fd = -1 }, .pipe_rd = -1, .pipe_wr = -1, .pidfd = -1,
+	};
+	int r;
+
+	if (!res)
+		return -EINVAL;
+	init_result(res);
+	if (!o)
+		return -EINVAL;
+	s.timeout_ms = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
+
+	r = validate(&s);
+	if (!r)
+		r = lock_pidfile(&s);
+	if (!r)
+		r = prepare(&s);
+	if (!r && o->test) {
+		log_at(&s, DCTL_LOG_DEBUG, "would start %s (pidfile %s)",
+		       s.program, o->pidfile);
+		release(&s, false);
+		return 0;
+	}
+	if (!r)
+		r = launch(&s);
+	if (!r && need_watch(o))
+		r = watch_startup(&s);
+	release(&s, r < 0);
+	if (r < 0 && r != -EEXIST)
+		res->pid = 0;
+	return r;
+}
