@@ -401,6 +401,8 @@ DCTL_EXPORT void dctl_daemonize_opts_init(struct dctl_daemonize_opts *o);
  *    *exit_status what it should exit with (0 ready, else non-zero);
  *    the caller should then _exit(*exit_status);
  *  -errno if it could not detach (nothing was forked, or the fork failed).
+ *    A step of the recipe that fails in the child (chdir, ...) is
+ *    returned the same way: that child has exited, nothing remains.
  */
 DCTL_EXPORT int dctl_daemonize(const struct dctl_daemonize_opts *o,
 			       struct dctl_daemon **dp, int *exit_status);
@@ -410,6 +412,14 @@ DCTL_EXPORT int dctl_daemon_ready(struct dctl_daemon *d);
 
 /* Tell it that startup failed with errno err (> 0); frees d. */
 DCTL_EXPORT int dctl_daemon_failed(struct dctl_daemon *d, int err);
+
+/*
+ * Take over the daemon's locked pidfile (NULL if it has none), to keep it
+ * for the daemon's life and dctl_pidfile_remove() it on the way out.
+ * Call before dctl_daemon_ready(); d then leaves the pidfile alone.
+ */
+DCTL_EXPORT struct dctl_pidfile *dctl_daemon_take_pidfile(
+	struct dctl_daemon *d);
 
 /* ------------------------------------------------------------ sd_notify */
 

@@ -1,2 +1,417 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* daemonize: being written (see ARCHITECTURE). */
+/*
+ * dctl_daemonize(): the classic daemon_init() for a C program that detaches
+ * itself, done right.
+ *
+ * Everything that can fail for a reason the user can fix (an output file
+ * that cannot be written, a pidfile held by a running instance) is tried
+ * in the original process, before anything is forked, and returned as
+ * -errno. Then the recipe of recipe.c detaches the program, and the
+ * original process waits on a close-on-exec pipe until the daemon says
+ * "ready" or "failed", or dies: its exit status then tells the truth about
+ * the start, which is what an init script needs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "daemonctl.h"
+#include "proc.h"
+#include "recipe.h"
+
+/* What the original process exits with when the start failed. */
+#define DAEMONIZE_EXIT_FAILURE 1
+
+struct dctl_daemon {
+	int report_fd;			/* write end; -1 once reported */
+	struct dctl_pidfile *pf;	/* NULL: none, or handed over */
+};
+
+/* What the original process prepares before forking. */
+struct daemonize_res {
+	int in, out, err;		/* stdio sources, -1: /dev/null */
+	int rd, wr;			/* the report pipe */
+	char *pidpath;			/* absolute pidfile path, or NULL */
+	struct dctl_pidfile *pf;
+	struct dctl_daemon *d;		/* allocated here, used by the daemon */
+};
+
+void dctl_daemonize_opts_init(struct dctl_daemonize_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->umask = 022;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Release everything; remove the pidfile if the start failed. */
+static void res_free(struct daemonize_res *res, bool failed)
+{
+	int saved = errno;
+
+	close_fd(&res->in);
+	close_fd(&res->out);
+	close_fd(&res->err);
+	close_fd(&res->rd);
+	close_fd(&res->wr);
+	if (failed)
+		dctl_pidfile_remove(res->pf);
+	else
+		dctl_pidfile_close(res->pf);
+	res->pf = NULL;
+	free(res->pidpath);
+	res->pidpath = NULL;
+	free(res->d);
+	res->d = NULL;
+	errno = saved;
+}
+
+/*
+ * A caller started with 0, 1 or 2 closed would see our descriptors land
+ * there, and the recipe would then renumber them behind the pidfile
+ * handle's back: occupy them with /dev/null first.
+ */
+static int fill_std_fds(void)
+{
+	int fd;
+
+	while (fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0 ||
+	       fcntl(2, F_GETFD) < 0) {
+		fd = open("/dev/null", O_RDWR | O_NOCTTY);
+		if (fd < 0)
+			return -errno;
+		if (fd > 2) {
+			close(fd);
+			return -EBADF;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Open a stdio file without blocking on a FIFO nobody has opened (a
+ * writer gets ENXIO instead of hanging), then make it blocking again.
+ */
+static int open_stdio(const char *path, int flags, int *fdp)
+{
+	int fd, fl;
+
+	if (!path)
+		return 0;
+	fd = open(path, flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0640);
+	if (fd < 0)
+		return -errno;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		fl = -errno;
+		close(fd);
+		return fl;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+/* The pidfile path made absolute, since the daemon leaves the cwd. */
+static int absolute_path(const char *path, char **out)
+{
+	char cwd[DCTL_PATH_MAX];
+	size_t n;
+
+	if (path[0] == '/') {
+		*out = strdup(path);
+		return *out ? 0 : -ENOMEM;
+	}
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	n = strlen(cwd) + 1 + strlen(path) + 1;
+	*out = malloc(n);
+	if (!*out)
+		return -ENOMEM;
+	strcpy(*out, cwd);
+	strcat(*out, "/");
+	strcat(*out, path);
+	return 0;
+}
+
+static int prepare(const struct dctl_daemonize_opts *o,
+		   struct daemonize_res *res)
+{
+	const int wflags = O_WRONLY | O_APPEND | O_CREAT;
+	int p[2], e;
+
+	if ((e = fill_std_fds()))
+		return e;
+	if ((e = open_stdio(o->stdin_path, O_RDONLY, &res->in)) ||
+	    (e = open_stdio(o->stdout_path, wflags, &res->out)) ||
+	    (e = open_stdio(o->stderr_path, wflags, &res->err)))
+		return e;
+	if (o->pidfile) {
+		if (!o->pidfile[0])
+			return -EINVAL;
+		if ((e = absolute_path(o->pidfile, &res->pidpath)))
+			return e;
+		/* Taken before the fork, as daemon-start does: a running
+		 * instance is reported at once, nothing is started. */
+		e = dctl_pidfile_open(res->pidpath, 0644, &res->pf, NULL);
+		if (e < 0)
+			return e;
+	}
+	res->d = malloc(sizeof(*res->d));
+	if (!res->d)
+		return -ENOMEM;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	res->rd = p[0];
+	res->wr = p[1];
+	return 0;
+}
+
+/*
+ * In the daemon: write our PID, apply the recipe. On failure the pidfile
+ * is removed, the failure reported, and the daemon exits: it must not
+ * return into the program as a second copy of it.
+ */
+static void become_daemon(const struct dctl_daemonize_opts *o,
+			  struct daemonize_res *res, struct dctl_daemon **dp)
+{
+	enum recipe_step step = RECIPE_STEP_PIDFILE;
+	struct recipe r;
+	int e = 0;
+
+	close_fd(&res->rd);
+	if (res->pf)
+		e = dctl_pidfile_write(res->pf, getpid());
+	if (e == 0) {
+		recipe_init(&r);
+		r.stdin_fd = res->in;
+		r.stdout_fd = res->out;
+		r.stderr_fd = res->err;
+		r.keep_cloexec[r.n_keep_cloexec++] = res->wr;
+		if (res->pf)
+			r.keep_cloexec[r.n_keep_cloexec++] =
+				dctl_pidfile_fileno(res->pf);
+		r.chdir_path = o->chdir_path;
+		r.umask = o->umask;
+		e = recipe_apply(&r, &step);
+	}
+	if (e < 0) {
+		dctl_pidfile_remove(res->pf);
+		recipe_report_fail(res->wr, step, -e);
+		_exit(127);
+	}
+	/* The stdio sources were closed by the recipe; the rest is the
+	 * daemon's now. */
+	res->d->report_fd = res->wr;
+	res->d->pf = res->pf;
+	*dp = res->d;
+	free(res->pidpath);
+}
+
+/*
+ * The next record, or 0 when the daemon is gone without one. With a
+ * pidfd, the daemon's death is seen even if a child it forked still
+ * holds the pipe open.
+ */
+static int next_record(int rd, int pidfd, struct recipe_msg *m)
+{
+	struct pollfd p[2] = {
+		{ .fd = rd, .events = POLLIN },
+		{ .fd = pidfd, .events = POLLIN },
+	};
+	int n;
+
+	if (pidfd < 0)
+		return recipe_report_read(rd, m);
+	do
+		n = poll(p, 2, -1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (p[0].revents)
+		return recipe_report_read(rd, m);
+	/* Dead: whatever it wrote before dying is in the pipe already. */
+	p[0].revents = 0;
+	if (poll(p, 1, 0) > 0)
+		return recipe_report_read(rd, m);
+	return 0;
+}
+
+/* In the original process: the daemon's verdict. */
+static int await_daemon(struct daemonize_res *res, pid_t middle,
+			int *exit_status)
+{
+	struct recipe_msg m;
+	pid_t daemon = 0;
+	int pidfd = -1, r;
+
+	close_fd(&res->wr);
+	/* The middle child exits right after the second fork. */
+	while (waitpid(middle, NULL, 0) < 0 && errno == EINTR)
+		;
+	for (;;) {
+		r = next_record(res->rd, pidfd, &m);
+		if (r <= 0)
+			break;
+		if (m.kind == RECIPE_MSG_PID && daemon == 0 && m.pid > 1) {
+			daemon = m.pid;
+			pidfd = proc_pidfd_open(daemon);
+			continue;
+		}
+		if (m.kind == RECIPE_MSG_READY) {
+			*exit_status = 0;
+			r = 1;
+		} else if (m.kind == RECIPE_MSG_FAIL &&
+			   m.step == RECIPE_STEP_READY) {
+			*exit_status = DAEMONIZE_EXIT_FAILURE;
+			r = 1;
+		} else if (m.kind == RECIPE_MSG_FAIL) {
+			/* The recipe failed: the child is gone, as if it
+			 * had never been forked. */
+			r = m.err > 0 ? -m.err : -EIO;
+		} else {
+			r = -EBADMSG;
+		}
+		break;
+	}
+	if (r == 0) {
+		/* Silence: a daemon that died, or a middle child that did. */
+		if (daemon > 0) {
+			*exit_status = DAEMONIZE_EXIT_FAILURE;
+			r = 1;
+		} else {
+			r = -ECHILD;
+		}
+	}
+	close_fd(&pidfd);
+	return r;
+}
+
+int dctl_daemonize(const struct dctl_daemonize_opts *o,
+		   struct dctl_daemon **dp, int *exit_status)
+{
+	struct dctl_daemonize_opts defaults;
+	struct daemonize_res res = {
+		.in = -1, .out = -1, .err = -1, .rd = -1, .wr = -1,
+	};
+	pid_t pid;
+	int r;
+
+	if (!dp || !exit_status)
+		return -EINVAL;
+	*dp = NULL;
+	if (!o) {
+		dctl_daemonize_opts_init(&defaults);
+		o = &defaults;
+	}
+	r = prepare(o, &res);
+	if (r < 0) {
+		res_free(&res, true);
+		return r;
+	}
+	pid = recipe_detach(res.wr);
+	if (pid < 0) {
+		res_free(&res, true);
+		return (int)pid;
+	}
+	if (pid == 0) {
+		become_daemon(o, &res, dp);
+		return 0;
+	}
+	r = await_daemon(&res, pid, exit_status);
+	res_free(&res, !(r == 1 && *exit_status == 0));
+	return r;
+}
+
+/*
+ * Write a record without dying of SIGPIPE if the original process is
+ * gone (the recipe reset SIGPIPE to its default action): block it, and
+ * swallow the one our write raised, if any.
+ */
+static int report(int fd, const struct recipe_msg *m)
+{
+	static const struct timespec zero = { 0, 0 };
+	sigset_t pipe_set, old, pending;
+	bool was_pending;
+	int r;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	r = recipe_report_write(fd, m);
+	if (r == -EPIPE && !was_pending)
+		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 &&
+		       errno == EINTR)
+			;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+/*
+ * Free d. The pidfile lock must outlive the handle: keep a duplicate of
+ * its descriptor (the lock belongs to the open file description) for the
+ * rest of the daemon's life. If even that fails, keep the handle.
+ */
+static void daemon_free(struct dctl_daemon *d)
+{
+	close_fd(&d->report_fd);
+	if (d->pf && fcntl(dctl_pidfile_fileno(d->pf), F_DUPFD_CLOEXEC, 3) >= 0)
+		dctl_pidfile_close(d->pf);
+	free(d);
+}
+
+struct dctl_pidfile *dctl_daemon_take_pidfile(struct dctl_daemon *d)
+{
+	struct dctl_pidfile *pf;
+
+	if (!d)
+		return NULL;
+	pf = d->pf;
+	d->pf = NULL;
+	return pf;
+}
+
+int dctl_daemon_ready(struct dctl_daemon *d)
+{
+	struct recipe_msg m = { .kind = RECIPE_MSG_READY };
+	int r;
+
+	if (!d)
+		return -EINVAL;
+	m.pid = getpid();
+	r = report(d->report_fd, &m);
+	daemon_free(d);
+	return r;
+}
+
+int dctl_daemon_failed(struct dctl_daemon *d, int err)
+{
+	struct recipe_msg m = {
+		.kind = RECIPE_MSG_FAIL,
+		.step = RECIPE_STEP_READY,
+	};
+	int r;
+
+	if (!d)
+		return -EINVAL;
+	m.err = err > 0 ? err : EIO;
+	m.pid = getpid();
+	/* Gone before the original process exits with the failure. */
+	dctl_pidfile_remove(d->pf);
+	d->pf = NULL;
+	r = report(d->report_fd, &m);
+	daemon_free(d);
+	return r;
+}
