@@ -1,2 +1,598 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* probe: being written (see ARCHITECTURE). */
+/*
+ * The probe: one rule, in one place, for "is this pidfile live?" (SPEC 2),
+ * asked by start, stop and status alike.
+ *
+ * It never takes the pidfile's lock, not even for an instant: a concurrent
+ * daemon-start doing flock(LOCK_EX | LOCK_NB) would then fail. Whether the
+ * lock is held is read from /proc/locks instead, once for any number of
+ * pidfiles. And it never signals anything.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "pidfile.h"
+#include "probe.h"
+#include "proc.h"
+#include "util.h"
+
+/* mtime and start time come from different clocks: allow this much. */
+#define START_SLACK_NS 1000000000LL
+#define NSEC_PER_SEC 1000000000LL
+#define DELETED_SUFFIX " (deleted)"
+
+struct lock_key {
+	dev_t dev;
+	ino_t ino;
+};
+
+/* The held flocks of the whole system, sorted for binary search. */
+struct lock_table {
+	struct lock_key *key;
+	size_t n;
+	size_t cap;
+};
+
+/* What every record of one probe_many call shares. */
+struct probe_ctx {
+	pid_t pid_max;
+	bool root;		/* apply SPEC 4.4 */
+	bool proc_ok;		/* /proc is there to answer */
+	unsigned flags;
+};
+
+/* ------------------------------------------------------------ the locks */
+
+int probe_lock_line(const char *line, dev_t *dev, ino_t *ino)
+{
+	unsigned int major_nr, minor_nr;
+	unsigned long long inode;
+	char type[16], where[64], extra;
+	const char *p;
+
+	p = strchr(line, ':');
+	if (!p)
+		return -EBADMSG;
+	p++;
+	p += strspn(p, " ");
+	/* "1: -> FLOCK ..." waits for the lock; it does not hold it. */
+	if (strncmp(p, "->", 2) == 0)
+		return 0;
+	if (sscanf(p, "%15s %*s %*s %*d %63s", type, where) != 2)
+		return -EBADMSG;
+	if (strcmp(type, "FLOCK") != 0)
+		return 0;
+	/* The kernel prints "%02x:%02x:%lu", or "<none>:0" for no inode. */
+	if (sscanf(where, "%x:%x:%llu%c", &major_nr, &minor_nr, &inode,
+		   &extra) != 3)
+		return where[0] == '<' ? 0 : -EBADMSG;
+	*dev = makedev(major_nr, minor_nr);
+	*ino = (ino_t)inode;
+	return 1;
+}
+
+static int lock_key_cmp(const void *a, const void *b)
+{
+	const struct lock_key *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return 0;
+}
+
+static int locks_push(struct lock_table *t, dev_t dev, ino_t ino)
+{
+	struct lock_key *grown;
+	size_t cap;
+
+	if (t->n == t->cap) {
+		cap = t->cap ? t->cap * 2 : 64;
+		grown = realloc(t->key, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		t->key = grown;
+		t->cap = cap;
+	}
+	t->key[t->n].dev = dev;
+	t->key[t->n].ino = ino;
+	t->n++;
+	return 0;
+}
+
+static void locks_free(struct lock_table *t)
+{
+	free(t->key);
+	t->key = NULL;
+	t->n = t->cap = 0;
+}
+
+/*
+ * Read /proc/locks once. Where it cannot be read the table stays empty:
+ * every pidfile then falls back to the unlocked rule, which still never
+ * calls a stale pidfile live.
+ */
+static void locks_load(struct lock_table *t)
+{
+	char *line = NULL;
+	size_t size = 0;
+	dev_t dev;
+	ino_t ino;
+	FILE *f;
+
+	locks_free(t);
+	f = fopen("/proc/locks", "re");
+	if (!f)
+		return;
+	while (getline(&line, &size, f) > 0) {
+		if (probe_lock_line(line, &dev, &ino) != 1)
+			continue;
+		if (locks_push(t, dev, ino) < 0)
+			break;
+	}
+	free(line);
+	fclose(f);
+	if (t->n > 1)
+		qsort(t->key, t->n, sizeof(*t->key), lock_key_cmp);
+}
+
+static bool locks_has(const struct lock_table *t, dev_t dev, ino_t ino)
+{
+	struct lock_key k = { .dev = dev, .ino = ino };
+
+	if (t->n == 0)
+		return false;
+	return bsearch(&k, t->key, t->n, sizeof(k), lock_key_cmp) != NULL;
+}
+
+/* ------------------------------------------------------------ the file */
+
+static void status_reset(struct dctl_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->uid = (uid_t)-1;
+	st->trusted = true;
+}
+
+static void set_reason(struct dctl_status *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_reason(struct dctl_status *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->reason, sizeof(st->reason), fmt, ap);
+	va_end(ap);
+}
+
+static void set_unknown(struct dctl_status *st, int error)
+{
+	st->state = DCTL_STATE_UNKNOWN;
+	st->error = error;
+}
+
+static const char *file_type_name(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "FIFO";
+	if (S_ISSOCK(mode))
+		return "socket";
+	if (S_ISCHR(mode))
+		return "character device";
+	if (S_ISBLK(mode))
+		return "block device";
+	return "unknown type";
+}
+
+/* Say what is wrong with a pidfile that could not be read. */
+static void describe_error(const char *path, int error, struct dctl_status *st)
+{
+	char msg[96];
+	struct stat sb;
+	bool have = lstat(path, &sb) == 0;
+
+	set_unknown(st, error);
+	switch (error) {
+	case -EBADMSG:
+		set_reason(st, "malformed pidfile: %s",
+			   dctl_pid_fault_str(st->fault));
+		break;
+	case -ELOOP:
+		set_reason(st, "%s", have && S_ISLNK(sb.st_mode) ?
+			   "symbolic link refused" :
+			   "too many levels of symbolic links");
+		break;
+	case -EISDIR:
+		set_reason(st, "is a directory");
+		break;
+	case -ENXIO:
+		if (have)
+			set_reason(st, "not a regular file (%s)",
+				   file_type_name(sb.st_mode));
+		else
+			set_reason(st, "not a regular file");
+		break;
+	case -EACCES:
+	case -EPERM:
+		set_reason(st, "permission denied");
+		break;
+	default:
+		set_reason(st, "cannot read pidfile: %s",
+			   strerror_r(-error, msg, sizeof(msg)));
+		break;
+	}
+}
+
+/* Can someone other than root replace what this directory holds? */
+static bool dir_trusted(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t len;
+	struct stat sb;
+
+	if (!slash) {
+		strcpy(dir, ".");
+	} else {
+		len = slash == path ? 1 : (size_t)(slash - path);
+		if (len >= sizeof(dir))
+			return false;
+		memcpy(dir, path, len);
+		dir[len] = '\0';
+	}
+	if (stat(dir, &sb) < 0)
+		return false;
+	/* Its owner may rename any entry, sticky bit or not. */
+	if (sb.st_uid != 0)
+		return false;
+	return !(sb.st_mode & (S_IWGRP | S_IWOTH)) || (sb.st_mode & S_ISVTX);
+}
+
+/* SPEC 4.4: for root, a pidfile another user could have written. */
+static bool file_trusted(const char *path, const struct stat *sb)
+{
+	if (sb->st_uid != 0 || (sb->st_mode & (S_IWGRP | S_IWOTH)))
+		return false;
+	return dir_trusted(path);
+}
+
+/*
+ * Read the pidfile into st: pid, dev/ino/mtime, trust. Leaves st->state
+ * final (not-running, unknown) when there is nothing more to look at;
+ * otherwise st->error is 0 (a PID) or -EBADMSG (malformed content, whose
+ * verdict waits for the lock table: an empty file may be a start in
+ * progress).
+ */
+static void probe_read(const char *path, const struct probe_ctx *ctx,
+		       struct dctl_status *st)
+{
+	struct stat sb;
+	pid_t pid = 0;
+	int r;
+
+	status_reset(st);
+	r = pidfile_read(path, ctx->pid_max, &pid, &st->fault, &sb);
+	if (r == -ENOENT) {
+		st->state = DCTL_STATE_NOT_RUNNING;
+		return;
+	}
+	if (r < 0 && r != -EBADMSG) {
+		describe_error(path, r, st);
+		return;
+	}
+	st->pid = r == 0 ? pid : 0;
+	st->error = r;
+	st->dev = sb.st_dev;
+	st->ino = sb.st_ino;
+	st->mtime = sb.st_mtim;
+	if (ctx->root)
+		st->trusted = file_trusted(path, &sb);
+	/* Provisional, until the lock table and the process are seen. */
+	st->state = DCTL_STATE_UNKNOWN;
+}
+
+static bool file_was_read(const struct dctl_status *st)
+{
+	return st->state == DCTL_STATE_UNKNOWN &&
+	       (st->error == 0 || st->error == -EBADMSG) && st->reason[0] == 0;
+}
+
+/* ------------------------------------------------------------ the verdict */
+
+static long long ts_ns(const struct timespec *ts)
+{
+	return (long long)ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
+}
+
+/*
+ * The lock says someone holds the pidfile, but the file does not name a
+ * live process: a start between lock and write, a daemon whose children
+ * inherited the lock, or a stranger's lock. Neither live nor stale.
+ */
+static void set_locked_doubt(struct dctl_status *st)
+{
+	st->state = DCTL_STATE_UNKNOWN;
+	st->error = -EBUSY;
+}
+
+static void read_details(struct dctl_status *st)
+{
+	uid_t uid;
+
+	if (proc_uid(st->pid, &uid) == 0)
+		st->uid = uid;
+	proc_exe(st->pid, st->exe, sizeof(st->exe));
+	proc_instance(st->pid, st->instance, sizeof(st->instance));
+}
+
+static void set_running(struct dctl_status *st, const struct proc_stat *ps,
+			const struct timespec *started, unsigned flags)
+{
+	st->state = DCTL_STATE_RUNNING;
+	st->error = 0;
+	st->started = started->tv_sec;
+	st->start_ticks = ps->start_ticks;
+	if (flags & DCTL_PROBE_DETAILS)
+		read_details(st);
+}
+
+static void classify_content(struct dctl_status *st)
+{
+	if (st->locked && st->fault == DCTL_PID_EMPTY) {
+		set_locked_doubt(st);
+		set_reason(st, "locked, but no PID written yet "
+			   "(a start in progress?)");
+		return;
+	}
+	st->state = DCTL_STATE_UNKNOWN;
+	set_reason(st, "malformed pidfile: %s", dctl_pid_fault_str(st->fault));
+}
+
+static void classify_gone(struct dctl_status *st, const char *what)
+{
+	if (st->locked) {
+		set_locked_doubt(st);
+		set_reason(st, "locked, but process %d %s", (int)st->pid, what);
+		return;
+	}
+	st->state = DCTL_STATE_DEAD;
+	st->error = 0;
+	set_reason(st, "process %d %s", (int)st->pid, what);
+}
+
+static void classify(struct dctl_status *st, const struct lock_table *locks,
+		     const struct probe_ctx *ctx)
+{
+	struct timespec started;
+	struct proc_stat ps;
+	int r;
+
+	st->locked = locks_has(locks, st->dev, st->ino);
+	if (st->error == -EBADMSG) {
+		classify_content(st);
+		return;
+	}
+	if (!ctx->proc_ok) {
+		set_unknown(st, -ENOSYS);
+		set_reason(st, "cannot see processes: /proc is not mounted");
+		return;
+	}
+	r = proc_read_stat(st->pid, &ps);
+	if (r == -ESRCH || (r == 0 && (ps.state == 'X' || ps.state == 'x'))) {
+		classify_gone(st, "not running");
+		return;
+	}
+	if (r < 0) {
+		set_unknown(st, r);
+		set_reason(st, "cannot read /proc/%d/stat", (int)st->pid);
+		return;
+	}
+	st->zombie = ps.state == 'Z';
+	if (st->zombie) {
+		classify_gone(st, "is a zombie");
+		return;
+	}
+	started = proc_start_time(ps.start_ticks);
+	/*
+	 * The lock is the proof for a locked file. An unlocked file (one a
+	 * daemon wrote itself) only names its writer if that process was
+	 * there when the file was written; else the PID was reused.
+	 */
+	if (!st->locked && ts_ns(&started) > ts_ns(&st->mtime) + START_SLACK_NS) {
+		st->state = DCTL_STATE_DEAD;
+		st->error = 0;
+		set_reason(st, "process %d started after the pidfile was "
+			   "written (PID reused)", (int)st->pid);
+		return;
+	}
+	set_running(st, &ps, &started, ctx->flags);
+}
+
+static bool is_locked_doubt(const struct dctl_status *st)
+{
+	return st->state == DCTL_STATE_UNKNOWN && st->error == -EBUSY;
+}
+
+int dctl_probe_many(const char *const *paths, size_t n, unsigned flags,
+		    struct dctl_status *st)
+{
+	struct lock_table locks = { 0 };
+	struct probe_ctx ctx;
+	bool need_locks = false, doubt = false;
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	if (!paths || !st)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!paths[i])
+			return -EINVAL;
+	ctx.pid_max = util_pid_max();
+	ctx.root = geteuid() == 0;
+	ctx.proc_ok = access("/proc/self/stat", R_OK) == 0;
+	ctx.flags = flags;
+
+	/*
+	 * Files first, lock table second: a start truncates only once it
+	 * holds the lock, so an empty file we read is then seen locked.
+	 */
+	for (i = 0; i < n; i++) {
+		probe_read(paths[i], &ctx, &st[i]);
+		need_locks |= file_was_read(&st[i]);
+	}
+	if (need_locks)
+		locks_load(&locks);
+	for (i = 0; i < n; i++) {
+		if (!file_was_read(&st[i]))
+			continue;
+		classify(&st[i], &locks, &ctx);
+		doubt |= is_locked_doubt(&st[i]);
+	}
+
+	/*
+	 * A lock seen with no live PID behind it is most often a moment of
+	 * change (a start writing, a daemon exiting): look once more, in the
+	 * same order, at those records only.
+	 */
+	if (doubt) {
+		for (i = 0; i < n; i++)
+			if (is_locked_doubt(&st[i]))
+				probe_read(paths[i], &ctx, &st[i]);
+		locks_load(&locks);
+		for (i = 0; i < n; i++)
+			if (file_was_read(&st[i]))
+				classify(&st[i], &locks, &ctx);
+	}
+	locks_free(&locks);
+	return 0;
+}
+
+int dctl_probe(const char *path, unsigned flags, struct dctl_status *st)
+{
+	if (!path || !st)
+		return -EINVAL;
+	return dctl_probe_many(&path, 1, flags, st);
+}
+
+const char *dctl_state_str(enum dctl_state state)
+{
+	switch (state) {
+	case DCTL_STATE_RUNNING:
+		return "running";
+	case DCTL_STATE_DEAD:
+		return "dead";
+	case DCTL_STATE_NOT_RUNNING:
+		return "not-running";
+	case DCTL_STATE_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+/* ------------------------------------------------------------ matching */
+
+/*
+ * Is the process's executable (as /proc/PID/exe said) the file want
+ * names? A binary replaced by an upgrade while the daemon runs shows as
+ * "PATH (deleted)": it still counts, as with start-stop-daemon.
+ */
+static bool exe_matches(const char *want, const char *have)
+{
+	char real[PATH_MAX], cur[DCTL_PATH_MAX];
+	size_t len = strlen(have), slen = strlen(DELETED_SUFFIX);
+	const char *w = want;
+	struct stat a, b;
+	bool deleted;
+
+	if (len == 0)
+		return false;
+	memcpy(cur, have, len + 1);
+	deleted = len > slen && strcmp(cur + len - slen, DELETED_SUFFIX) == 0;
+	if (deleted)
+		cur[len - slen] = '\0';
+	if (realpath(want, real))
+		w = real;
+	if (strcmp(w, cur) == 0)
+		return true;
+	/* The same file under another name: a hard link, a bind mount. */
+	if (deleted || stat(want, &a) < 0 || stat(cur, &b) < 0)
+		return false;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static void set_mismatch(struct dctl_status *st)
+{
+	st->state = DCTL_STATE_DEAD;
+	st->error = 0;
+}
+
+static bool match_exe(struct dctl_status *st, const char *want)
+{
+	if (!want || exe_matches(want, st->exe))
+		return true;
+	set_mismatch(st);
+	if (st->exe[0])
+		set_reason(st, "process %d does not match --exec %s (runs %s)",
+			   (int)st->pid, want, st->exe);
+	else
+		set_reason(st, "process %d does not match --exec %s "
+			   "(its executable cannot be read)", (int)st->pid, want);
+	return false;
+}
+
+static bool match_uid(struct dctl_status *st, uid_t want)
+{
+	if (want == (uid_t)-1 || st->uid == want)
+		return true;
+	set_mismatch(st);
+	if (st->uid != (uid_t)-1)
+		set_reason(st, "process %d does not match --user %u (runs as "
+			   "uid %u)", (int)st->pid, (unsigned)want,
+			   (unsigned)st->uid);
+	else
+		set_reason(st, "process %d does not match --user %u (its "
+			   "owner cannot be read)", (int)st->pid,
+			   (unsigned)want);
+	return false;
+}
+
+static bool match_instance(struct dctl_status *st, const char *want)
+{
+	if (!want || (st->instance[0] && strcasecmp(st->instance, want) == 0))
+		return true;
+	set_mismatch(st);
+	if (st->instance[0])
+		set_reason(st, "process %d does not match --instance %s (it is "
+			   "%s)", (int)st->pid, want, st->instance);
+	else
+		set_reason(st, "process %d does not match --instance %s (it has "
+			   "no readable DAEMON_INSTANCE_ID)", (int)st->pid, want);
+	return false;
+}
+
+bool dctl_status_match(struct dctl_status *st, const struct dctl_match *m)
+{
+	bool any;
+
+	if (!st)
+		return false;
+	any = m && (m->exe || m->uid != (uid_t)-1 || m->instance);
+	if (!any)
+		return true;
+	/* Only a running process can satisfy a condition. */
+	if (st->state != DCTL_STATE_RUNNING)
+		return false;
+	return match_exe(st, m->exe) && match_uid(st, m->uid) &&
+	       match_instance(st, m->instance);
+}

@@ -1,0 +1,983 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The probe against real files, locks and processes: every state, the
+ * reasons, the lock read from /proc/locks without ever being taken, the
+ * trust rules for root, many pidfiles at once, and matching.
+ *
+ * The probe never signals, so hostile PIDs in pidfiles are only read
+ * about here. Every child we fork dies with us and is ended by its PID.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <grp.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "daemonctl.h"
+#include "probe.h"
+#include "proc.h"
+#include "util.h"
+
+#define UUID_A "0f8c3b9e-5d1a-4c6e-9b2f-7a1d3e4c5b6a"
+#define UUID_B "11111111-2222-4333-8444-555555555555"
+#define NOBODY 65534
+
+static char dir[64];
+
+static const char *at(const char *name)
+{
+	static char path[4][256];
+	static int next;
+	char *p = path[next++ % 4];
+
+	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
+	return p;
+}
+
+static void write_bytes(const char *path, const char *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(util_write_all(fd, buf, len), 0);
+	close(fd);
+}
+
+static void write_pid(const char *path, pid_t pid)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	write_bytes(path, buf, strlen(buf));
+}
+
+static void age_file(const char *path, time_t seconds)
+{
+	struct timespec t[2];
+
+	clock_gettime(CLOCK_REALTIME, &t[0]);
+	t[0].tv_sec -= seconds;
+	t[1] = t[0];
+	assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+static void probe_ok(const char *path, unsigned flags, struct dctl_status *st)
+{
+	assert_int_equal(dctl_probe(path, flags, st), 0);
+}
+
+static void wait_ready(int fd)
+{
+	char c;
+
+	assert_int_equal(read(fd, &c, 1), 1);
+	close(fd);
+}
+
+static void tell_ready(int fd)
+{
+	char c = 'r';
+
+	if (write(fd, &c, 1) != 1)
+		_exit(2);
+	close(fd);
+}
+
+static void end_child(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* A PID that named a process a moment ago and names none now. */
+static pid_t reaped_pid(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return pid;
+}
+
+static pid_t paused_child(void)
+{
+	int p[2];
+	pid_t pid;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		tell_ready(p[1]);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	wait_ready(p[0]);
+	return pid;
+}
+
+enum holder_writes {
+	WRITE_OWN_PID,
+	WRITE_NOTHING,
+	WRITE_GIVEN_PID,
+};
+
+/*
+ * A child that creates, flocks and fills a pidfile at path, or with
+ * count > 1, the count pidfiles path-0.pid, path-1.pid, ..., then waits.
+ */
+static pid_t lock_holder(const char *base, int count,
+			 enum holder_writes what, pid_t given)
+{
+	struct rlimit rl;
+	char path[256];
+	int p[2], i, fd;
+	pid_t pid;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid != 0) {
+		close(p[1]);
+		wait_ready(p[0]);
+		return pid;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	for (i = 0; i < count; i++) {
+		if (count == 1)
+			snprintf(path, sizeof(path), "%s", base);
+		else
+			snprintf(path, sizeof(path), "%s-%d.pid", base, i);
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+			_exit(3);
+		if (what == WRITE_OWN_PID)
+			dprintf(fd, "%d\n", (int)getpid());
+		else if (what == WRITE_GIVEN_PID)
+			dprintf(fd, "%d\n", (int)given);
+	}
+	tell_ready(p[1]);
+	for (;;)
+		pause();
+}
+
+static int setup(void **unused)
+{
+	snprintf(dir, sizeof(dir), "/tmp/test-probe.XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	return 0;
+}
+
+static int teardown(void **unused)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ------------------------------------------------------------ the tests */
+
+static void test_no_file(void **unused)
+{
+	struct dctl_status st;
+
+	probe_ok(at("absent.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_NOT_RUNNING);
+	assert_int_equal(st.error, 0);
+	assert_int_equal(st.pid, 0);
+	assert_false(st.locked);
+	assert_true(st.trusted);
+	assert_string_equal(st.reason, "");
+	probe_ok(at("no/such/dir.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_NOT_RUNNING);
+}
+
+static void test_malformed(void **unused)
+{
+	static const struct {
+		const char *bytes;
+		size_t len;
+		enum dctl_pid_fault fault;
+	} table[] = {
+		{ "-1\n", 3, DCTL_PID_NOT_NUMBER },
+		{ "0\n", 2, DCTL_PID_ZERO_OR_ONE },
+		{ "1", 1, DCTL_PID_ZERO_OR_ONE },
+		{ "99999999999\n", 12, DCTL_PID_OUT_OF_RANGE },
+		{ "12abc\n", 6, DCTL_PID_TRAILING },
+		{ "", 0, DCTL_PID_EMPTY },
+		{ "\n", 1, DCTL_PID_NOT_NUMBER },
+		{ "12\0\n", 4, DCTL_PID_NUL },
+		{ "12\n\n", 4, DCTL_PID_TRAILING },
+		{ " 12\n", 4, DCTL_PID_NOT_NUMBER },
+		{ "+12\n", 4, DCTL_PID_NOT_NUMBER },
+	};
+	char big[65], reason[160];
+	struct dctl_status st;
+	size_t i;
+
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		write_bytes(at("bad.pid"), table[i].bytes, table[i].len);
+		probe_ok(at("bad.pid"), DCTL_PROBE_DETAILS, &st);
+		assert_int_equal(st.state, DCTL_STATE_UNKNOWN);
+		assert_int_equal(st.error, -EBADMSG);
+		assert_int_equal(st.fault, table[i].fault);
+		assert_int_equal(st.pid, 0);
+		assert_false(st.locked);
+		snprintf(reason, sizeof(reason), "malformed pidfile: %s",
+			 dctl_pid_fault_str(table[i].fault));
+		assert_string_equal(st.reason, reason);
+		assert_string_equal(dctl_state_str(st.state), "unknown");
+	}
+
+	/* 64 bytes is the most a pidfile may hold; 65 is too many. */
+	memset(big, '0', sizeof(big));
+	snprintf(big + 50, 15, "%013d\n", (int)getpid());
+	write_bytes(at("big.pid"), big, 64);
+	probe_ok(at("big.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_RUNNING);
+	assert_int_equal(st.pid, getpid());
+	memset(big, '0', sizeof(big));
+	snprintf(big + 51, 14, "%012d\n", (int)getpid());
+	write_bytes(at("big.pid"), big, 65);
+	probe_ok(at("big.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_UNKNOWN);
+	assert_int_equal(st.fault, DCTL_PID_TOO_LARGE);
+	assert_string_equal(st.reason, "malformed pidfile: file larger than 64 bytes");
+}
+
+static void test_symlink(void **unused)
+{
+	struct dctl_status st;
+
+	write_pid(at("real.pid"), getpid());
+	assert_int_equal(symlink(at("real.pid"), at("link.pid")), 0);
+	probe_ok(at("link.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_UNKNOWN);
+	assert_int_equal(st.error, -ELOOP);
+	assert_int_equal(st.pid, 0);
+	assert_string_equal(st.reason, "symbolic link refused");
+
+	/* A dangling one is refused too, not taken for "no file". */
+	assert_int_equal(symlink(at("nowhere"), at("dangling.pid")), 0);
+	probe_ok(at("dangling.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_UNKNOWN);
+	assert_string_equal(st.reason, "symbolic link refused");
+}
+
+static void test_fifo_socket_dir(void **unused)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct dctl_status st;
+	long long t0;
+	int s;
+
+	assert_int_equal(mkfifo(at("fifo.pid"), 0644), 0);
+	t0 = util_now_ms();
+	probe_ok(at("fifo.pid"), 0, &st);
+	assert_true(util_now_ms() - t0 < 1000);
+	assert_int_equal(st.state, DCTL_STATE_UNKNOWN);
+	assert_int_equal(st.error, -ENXIO);
+	assert_string_equal(st.reason, "not a regular file (FIFO)");
+
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(s >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", at("sock.pid"));
+	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	probe_ok(at("sock.pid"), 0, &st);
+	close(s);
+	assert_int_equal(st.state, DCTL_STATE_UNKNOWN);
+	assert_string_equal(st.reason, "not a regular file (socket)");
+
+	probe_ok("/dev/null", 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_UNKNOWN);
+	assert_string_equal(st.reason, "not a regular file (character device)");
+
+	assert_int_equal(mkdir(at("dir.pid"), 0755), 0);
+	probe_ok(at("dir.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_UNKNOWN);
+	assert_int_equal(st.error, -EISDIR);
+	assert_string_equal(st.reason, "is a directory");
+}
+
+static void test_locked_live(void **unused)
+{
+	struct dctl_status st;
+	struct stat sb, running;
+	char exe[64];
+	pid_t pid;
+
+	pid = lock_holder(at("locked.pid"), 1, WRITE_OWN_PID, 0);
+	probe_ok(at("locked.pid"), DCTL_PROBE_DETAILS, &st);
+	assert_int_equal(st.state, DCTL_STATE_RUNNING);
+	assert_int_equal(st.pid, pid);
+	assert_true(st.locked);
+	assert_false(st.zombie);
+	assert_int_equal(st.error, 0);
+	assert_string_equal(st.reason, "");
+	assert_true(llabs((long long)(time(NULL) - st.started)) <= 2);
+	assert_true(st.start_ticks > 0);
+	assert_int_equal(stat(at("locked.pid"), &sb), 0);
+	assert_int_equal(st.dev, sb.st_dev);
+	assert_int_equal(st.ino, sb.st_ino);
+	assert_int_equal(st.mtime.tv_sec, sb.st_mtim.tv_sec);
+	assert_int_equal(st.mtime.tv_nsec, sb.st_mtim.tv_nsec);
+	/* Details: the path names the very file the child runs. */
+	assert_int_equal(st.uid, getuid());
+	assert_true(st.exe[0] == '/');
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	assert_int_equal(stat(exe, &running), 0);
+	assert_int_equal(stat(st.exe, &sb), 0);
+	assert_int_equal(sb.st_dev, running.st_dev);
+	assert_int_equal(sb.st_ino, running.st_ino);
+
+	/* Without DETAILS the details stay unknown. */
+	probe_ok(at("locked.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_RUNNING);
+	assert_int_equal(st.uid, (uid_t)-1);
+	assert_string_equal(st.exe, "");
+	assert_string_equal(st.instance, "");
+
+	/* A locked file is live whatever its mtime says. */
+	age_file(at("locked.pid"), 3600);
+	probe_ok(at("locked.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_RUNNING);
+	assert_true(st.locked);
+
+	end_child(pid);
+	probe_ok(at("locked.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_DEAD);
+	assert_false(st.locked);
+}
+
+static void test_unlocked_self_written(void **unused)
+{
+	struct dctl_status st;
+
+	write_pid(at("self.pid"), getpid());
+	probe_ok(at("self.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_RUNNING);
+	assert_int_equal(st.pid, getpid());
+	assert_false(st.locked);
+	assert_string_equal(dctl_state_str(st.state), "running");
+}
+
+static void test_stale(void **unused)
+{
+	struct dctl_status st;
+	char reason[160];
+	pid_t pid = reaped_pid();
+
+	write_pid(at("stale.pid"), pid);
+	probe_ok(at("stale.pid"), DCTL_PROBE_DETAILS, &st);
+	assert_int_equal(st.state, DCTL_STATE_DEAD);
+	assert_int_equal(st.pid, pid);
+	assert_int_equal(st.error, 0);
+	assert_false(st.locked);
+	assert_false(st.zombie);
+	assert_int_equal(st.started, 0);
+	assert_string_equal(st.exe, "");
+	snprintf(reason, sizeof(reason), "process %d not running", (int)pid);
+	assert_string_equal(st.reason, reason);
+	assert_string_equal(dctl_state_str(st.state), "dead");
+}
+
+static void test_zombie(void **unused)
+{
+	struct dctl_status st;
+	struct proc_stat ps;
+	char reason[160];
+	pid_t pid;
+	int i;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	for (i = 0; i < 2000; i++) {
+		if (proc_read_stat(pid, &ps) == 0 && ps.state == 'Z')
+			break;
+		usleep(1000);
+	}
+	write_pid(at("zombie.pid"), pid);
+	probe_ok(at("zombie.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_DEAD);
+	assert_true(st.zombie);
+	snprintf(reason, sizeof(reason), "process %d is a zombie", (int)pid);
+	assert_string_equal(st.reason, reason);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+}
+
+static void test_pid_reused(void **unused)
+{
+	struct dctl_status st;
+	char reason[160];
+	pid_t pid = paused_child();
+
+	write_pid(at("reused.pid"), pid);
+	probe_ok(at("reused.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_RUNNING);
+
+	/* Written an hour before the process it names was born. */
+	age_file(at("reused.pid"), 3600);
+	probe_ok(at("reused.pid"), DCTL_PROBE_DETAILS, &st);
+	assert_int_equal(st.state, DCTL_STATE_DEAD);
+	assert_int_equal(st.pid, pid);
+	assert_false(st.zombie);
+	snprintf(reason, sizeof(reason), "process %d started after the "
+		 "pidfile was written (PID reused)", (int)pid);
+	assert_string_equal(st.reason, reason);
+	assert_string_equal(st.exe, "");
+	end_child(pid);
+}
+
+static void test_locked_doubt(void **unused)
+{
+	struct dctl_status st;
+	char reason[160];
+	pid_t holder, gone;
+
+	/* The moment between a start's lock and its write. */
+	holder = lock_holder(at("empty.pid"), 1, WRITE_NOTHING, 0);
+	probe_ok(at("empty.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_UNKNOWN);
+	assert_int_equal(st.error, -EBUSY);
+	assert_true(st.locked);
+	assert_int_equal(st.pid, 0);
+	assert_string_equal(st.reason, "locked, but no PID written yet "
+			    "(a start in progress?)");
+	end_child(holder);
+	/* Unlocked and empty: plainly malformed. */
+	probe_ok(at("empty.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_UNKNOWN);
+	assert_int_equal(st.error, -EBADMSG);
+	assert_int_equal(st.fault, DCTL_PID_EMPTY);
+
+	/* A lock held by someone other than the dead process named. */
+	gone = reaped_pid();
+	holder = lock_holder(at("orphan.pid"), 1, WRITE_GIVEN_PID, gone);
+	probe_ok(at("orphan.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_UNKNOWN);
+	assert_int_equal(st.error, -EBUSY);
+	assert_int_equal(st.pid, gone);
+	snprintf(reason, sizeof(reason), "locked, but process %d not running",
+		 (int)gone);
+	assert_string_equal(st.reason, reason);
+	end_child(holder);
+}
+
+/* POSIX and OFD locks are not the pidfile lock; only flock counts. */
+static void test_other_lock_kinds(void **unused)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct dctl_status st;
+	int fd;
+
+	write_pid(at("posix.pid"), reaped_pid());
+	fd = open(at("posix.pid"), O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_SETLK, &fl), 0);
+	probe_ok(at("posix.pid"), 0, &st);
+	assert_false(st.locked);
+	assert_int_equal(st.state, DCTL_STATE_DEAD);
+	fl.l_type = F_UNLCK;
+	assert_int_equal(fcntl(fd, F_SETLK, &fl), 0);
+	fl.l_type = F_WRLCK;
+	assert_int_equal(fcntl(fd, F_OFD_SETLK, &fl), 0);
+	probe_ok(at("posix.pid"), 0, &st);
+	assert_false(st.locked);
+	close(fd);
+}
+
+/*
+ * A prober hammers the pidfile while we take and drop its lock without
+ * waiting, as daemon-start does: not one attempt may fail.
+ */
+static void test_does_not_disturb_lock(void **unused)
+{
+	struct dctl_status st;
+	int i, fd, failed = 0;
+	pid_t prober;
+
+	write_pid(at("busy.pid"), getpid());
+	prober = fork();
+	assert_true(prober >= 0);
+	if (prober == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			dctl_probe(at("busy.pid"), DCTL_PROBE_DETAILS, &st);
+	}
+	for (i = 0; i < 3000; i++) {
+		fd = open(at("busy.pid"), O_RDWR | O_CLOEXEC);
+		assert_true(fd >= 0);
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+			failed++;
+		probe_ok(at("busy.pid"), 0, &st);
+		assert_true(st.locked || failed);
+		close(fd);
+	}
+	end_child(prober);
+	assert_int_equal(failed, 0);
+}
+
+static void test_trust_root(void **unused)
+{
+	const char *sub = at("trust");
+	char file[256];
+	struct dctl_status st;
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(mkdir(sub, 0755), 0);
+	snprintf(file, sizeof(file), "%s/t.pid", sub);
+	write_pid(file, getpid());
+	assert_int_equal(chmod(file, 0644), 0);
+	probe_ok(file, 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_RUNNING);
+	assert_true(st.trusted);
+
+	assert_int_equal(chown(file, NOBODY, NOBODY), 0);
+	probe_ok(file, 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_RUNNING);
+	assert_false(st.trusted);
+	assert_int_equal(chown(file, 0, 0), 0);
+
+	assert_int_equal(chmod(file, 0666), 0);
+	probe_ok(file, 0, &st);
+	assert_false(st.trusted);
+	assert_int_equal(chmod(file, 0664), 0);
+	probe_ok(file, 0, &st);
+	assert_false(st.trusted);
+	assert_int_equal(chmod(file, 0644), 0);
+
+	/* A directory anyone may write, like /tmp without its sticky bit. */
+	assert_int_equal(chmod(sub, 0777), 0);
+	probe_ok(file, 0, &st);
+	assert_false(st.trusted);
+	assert_int_equal(chmod(sub, 01777), 0);
+	probe_ok(file, 0, &st);
+	assert_true(st.trusted);
+	/* Its owner may rename anything in it, sticky bit or not. */
+	assert_int_equal(chown(sub, NOBODY, NOBODY), 0);
+	probe_ok(file, 0, &st);
+	assert_false(st.trusted);
+	assert_int_equal(chown(sub, 0, 0), 0);
+	assert_int_equal(chmod(sub, 0755), 0);
+	probe_ok(file, 0, &st);
+	assert_true(st.trusted);
+
+	/* A relative path is judged by its directory too. */
+	assert_int_equal(chdir(sub), 0);
+	probe_ok("t.pid", 0, &st);
+	assert_true(st.trusted);
+	assert_int_equal(chmod(sub, 0777), 0);
+	probe_ok("t.pid", 0, &st);
+	assert_false(st.trusted);
+	assert_int_equal(chdir("/"), 0);
+}
+
+/*
+ * Run fn as nobody in a child; its exit code (0 = all good) is the
+ * verdict. The test directory is opened to others for the time being.
+ */
+static void as_nobody(int (*fn)(void))
+{
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(chmod(dir, 0755), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY) < 0)
+			_exit(90);
+		_exit(fn());
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static int nobody_sees_trusted(void)
+{
+	struct dctl_status st;
+
+	/* Owned by nobody, writable by all: trust is root's concern only. */
+	if (dctl_probe(at("mine.pid"), 0, &st) < 0)
+		return 1;
+	if (st.state != DCTL_STATE_RUNNING || !st.trusted)
+		return 2;
+	return 0;
+}
+
+static void test_trust_non_root(void **unused)
+{
+	write_pid(at("mine.pid"), getpid());
+	assert_int_equal(chown(at("mine.pid"), NOBODY, NOBODY), 0);
+	assert_int_equal(chmod(at("mine.pid"), 0666), 0);
+	as_nobody(nobody_sees_trusted);
+}
+
+static int nobody_denied(void)
+{
+	struct dctl_status st;
+
+	if (dctl_probe(at("secret.pid"), 0, &st) < 0)
+		return 1;
+	if (st.state != DCTL_STATE_UNKNOWN || st.error != -EACCES)
+		return 2;
+	return strcmp(st.reason, "permission denied") == 0 ? 0 : 3;
+}
+
+static void test_permission_denied(void **unused)
+{
+	write_pid(at("secret.pid"), getpid());
+	assert_int_equal(chmod(at("secret.pid"), 0600), 0);
+	as_nobody(nobody_denied);
+}
+
+static void test_probe_many(void **unused)
+{
+	enum { LOCKED = 300 };
+	const char *paths[LOCKED + 5];
+	struct dctl_status *st;
+	char *names[LOCKED];
+	pid_t holder, gone;
+	int i;
+
+	holder = lock_holder(at("many"), LOCKED, WRITE_OWN_PID, 0);
+	for (i = 0; i < LOCKED; i++) {
+		names[i] = malloc(256);
+		assert_non_null(names[i]);
+		snprintf(names[i], 256, "%s-%d.pid", at("many"), i);
+		paths[i] = names[i];
+	}
+	gone = reaped_pid();
+	write_pid(at("m-stale.pid"), gone);
+	write_bytes(at("m-bad.pid"), "x\n", 2);
+	write_pid(at("m-self.pid"), getpid());
+	paths[LOCKED] = at("m-stale.pid");
+	paths[LOCKED + 1] = at("m-bad.pid");
+	paths[LOCKED + 2] = at("m-absent.pid");
+	paths[LOCKED + 3] = at("m-self.pid");
+	paths[LOCKED + 4] = paths[0];
+
+	st = calloc(LOCKED + 5, sizeof(*st));
+	assert_non_null(st);
+	assert_int_equal(dctl_probe_many(paths, LOCKED + 5, 0, st), 0);
+	for (i = 0; i < LOCKED; i++) {
+		assert_int_equal(st[i].state, DCTL_STATE_RUNNING);
+		assert_true(st[i].locked);
+		assert_int_equal(st[i].pid, holder);
+	}
+	assert_int_equal(st[LOCKED].state, DCTL_STATE_DEAD);
+	assert_int_equal(st[LOCKED].pid, gone);
+	assert_int_equal(st[LOCKED + 1].state, DCTL_STATE_UNKNOWN);
+	assert_int_equal(st[LOCKED + 1].fault, DCTL_PID_NOT_NUMBER);
+	assert_int_equal(st[LOCKED + 2].state, DCTL_STATE_NOT_RUNNING);
+	assert_int_equal(st[LOCKED + 3].state, DCTL_STATE_RUNNING);
+	assert_false(st[LOCKED + 3].locked);
+	assert_int_equal(st[LOCKED + 4].state, DCTL_STATE_RUNNING);
+	assert_true(st[LOCKED + 4].locked);
+
+	end_child(holder);
+	assert_int_equal(dctl_probe_many(paths, LOCKED, 0, st), 0);
+	for (i = 0; i < LOCKED; i++) {
+		assert_int_equal(st[i].state, DCTL_STATE_DEAD);
+		assert_false(st[i].locked);
+		free(names[i]);
+	}
+	free(st);
+}
+
+/* Best of five runs of probe_many over paths, in milliseconds. */
+static long long time_many(const char *const *paths, size_t n,
+			   unsigned flags, struct dctl_status *st)
+{
+	long long t0, took, best = -1;
+	int round;
+
+	for (round = 0; round < 5; round++) {
+		t0 = util_now_ms();
+		assert_int_equal(dctl_probe_many(paths, n, flags, st), 0);
+		took = util_now_ms() - t0;
+		if (best < 0 || took < best)
+			best = took;
+	}
+	return best;
+}
+
+/* SPEC 6: --all over 1,000 pidfiles in under 100 ms. Measured here. */
+static void test_probe_many_speed(void **unused)
+{
+	enum { N = 1000 };
+	static char names[N][64];
+	const char *paths[N];
+	struct dctl_status *st;
+	long long plain, details;
+	pid_t holder;
+	int i;
+
+	holder = lock_holder(at("speed"), N, WRITE_OWN_PID, 0);
+	for (i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s-%d.pid", at("speed"), i);
+		paths[i] = names[i];
+	}
+	st = calloc(N, sizeof(*st));
+	assert_non_null(st);
+	plain = time_many(paths, N, 0, st);
+	details = time_many(paths, N, DCTL_PROBE_DETAILS, st);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(st[i].state, DCTL_STATE_RUNNING);
+		assert_true(st[i].locked);
+		assert_int_equal(st[i].pid, holder);
+	}
+	print_message("# probe_many of %d locked pidfiles, best of 5: "
+		      "%lld ms, %lld ms with details\n", N, plain, details);
+	/* Generous against a loaded machine; the target is 100 ms. */
+	assert_true(plain < 1000 && details < 1000);
+	end_child(holder);
+	free(st);
+}
+
+/* fork + exec a program with an environment; returns after exec. */
+static pid_t exec_program(const char *prog, char *const *envp)
+{
+	char *const argv[] = { "sleep", "30", NULL };
+	int p[2];
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execve(prog, argv, envp);
+		c = 'x';
+		if (write(p[1], &c, 1) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &c, 1), 0);
+	close(p[0]);
+	return pid;
+}
+
+static void probe_running(const char *path, pid_t pid, struct dctl_status *st)
+{
+	write_pid(path, pid);
+	probe_ok(path, DCTL_PROBE_DETAILS, st);
+	assert_int_equal(st->state, DCTL_STATE_RUNNING);
+}
+
+static void test_status_match(void **unused)
+{
+	char *env[] = { "DAEMON_INSTANCE_ID=" UUID_A, NULL };
+	struct dctl_match m = { .uid = (uid_t)-1 };
+	struct dctl_status st, copy;
+	char sleep_path[4096], reason[4300];
+	pid_t pid;
+
+	assert_non_null(realpath("/bin/sleep", sleep_path));
+	pid = exec_program("/bin/sleep", env);
+	probe_running(at("match.pid"), pid, &st);
+	assert_string_equal(st.exe, sleep_path);
+	assert_string_equal(st.instance, UUID_A);
+	assert_int_equal(st.uid, getuid());
+
+	assert_true(dctl_status_match(&st, NULL));
+	assert_true(dctl_status_match(&st, &m));
+	m.exe = "/bin/sleep";	/* through a symlink on merged-/usr */
+	m.uid = getuid();
+	m.instance = UUID_A;
+	assert_true(dctl_status_match(&st, &m));
+	m.instance = "0F8C3B9E-5D1A-4C6E-9B2F-7A1D3E4C5B6A";
+	assert_true(dctl_status_match(&st, &m));
+	assert_int_equal(st.state, DCTL_STATE_RUNNING);
+	copy = st;
+
+	m.exe = "/bin/true";
+	assert_false(dctl_status_match(&st, &m));
+	assert_int_equal(st.state, DCTL_STATE_DEAD);
+	snprintf(reason, sizeof(reason), "process %d does not match --exec "
+		 "/bin/true (runs %s)", (int)pid, sleep_path);
+	assert_string_equal(st.reason, reason);
+	/* Not running any more: no condition can hold. */
+	m.exe = NULL;
+	assert_false(dctl_status_match(&st, &m));
+
+	st = copy;
+	m.uid = 4242;
+	assert_false(dctl_status_match(&st, &m));
+	assert_int_equal(st.state, DCTL_STATE_DEAD);
+	snprintf(reason, sizeof(reason), "process %d does not match --user "
+		 "4242 (runs as uid %u)", (int)pid, (unsigned)getuid());
+	assert_string_equal(st.reason, reason);
+
+	st = copy;
+	m.uid = (uid_t)-1;
+	m.instance = UUID_B;
+	assert_false(dctl_status_match(&st, &m));
+	assert_int_equal(st.state, DCTL_STATE_DEAD);
+	snprintf(reason, sizeof(reason), "process %d does not match "
+		 "--instance " UUID_B " (it is " UUID_A ")", (int)pid);
+	assert_string_equal(st.reason, reason);
+
+	/* Probed without details, nothing can be shown to match. */
+	probe_ok(at("match.pid"), 0, &st);
+	m.instance = UUID_A;
+	assert_false(dctl_status_match(&st, &m));
+	assert_int_equal(st.state, DCTL_STATE_DEAD);
+	end_child(pid);
+
+	assert_false(dctl_status_match(NULL, &m));
+}
+
+/* An upgraded binary ("... (deleted)") and a hard link still match. */
+static void test_match_deleted_and_linked(void **unused)
+{
+	char *env[] = { NULL };
+	struct dctl_match m = { .uid = (uid_t)-1 };
+	char cmd[512], prog[256], link_path[256];
+	struct dctl_status st;
+	size_t len;
+	pid_t pid;
+
+	snprintf(prog, sizeof(prog), "%s", at("mysleep"));
+	snprintf(link_path, sizeof(link_path), "%s", at("alias"));
+	snprintf(cmd, sizeof(cmd), "cp /bin/sleep '%s'", prog);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(link(prog, link_path), 0);
+	pid = exec_program(prog, env);
+
+	probe_running(at("up.pid"), pid, &st);
+	m.exe = link_path;
+	assert_true(dctl_status_match(&st, &m));
+
+	assert_int_equal(unlink(prog), 0);
+	assert_int_equal(system(cmd), 0);
+	probe_running(at("up.pid"), pid, &st);
+	len = strlen(st.exe);
+	assert_true(len > 10);
+	assert_string_equal(st.exe + len - 10, " (deleted)");
+	m.exe = prog;
+	assert_true(dctl_status_match(&st, &m));
+	/* The link still names the old inode, but under another name. */
+	m.exe = "/bin/true";
+	assert_false(dctl_status_match(&st, &m));
+	end_child(pid);
+}
+
+static void test_lock_line(void **unused)
+{
+	dev_t dev = 0;
+	ino_t ino = 0;
+
+	assert_int_equal(probe_lock_line("1: FLOCK  ADVISORY  WRITE 11318 "
+					 "fe:00:10953038 0 EOF\n", &dev, &ino), 1);
+	assert_int_equal(major(dev), 0xfe);
+	assert_int_equal(minor(dev), 0);
+	assert_int_equal(ino, 10953038);
+	assert_int_equal(probe_lock_line("12: FLOCK  ADVISORY  READ 7 "
+					 "103:1a5:42 0 EOF", &dev, &ino), 1);
+	assert_int_equal(major(dev), 0x103);
+	assert_int_equal(minor(dev), 0x1a5);
+	assert_int_equal(ino, 42);
+	assert_int_equal(probe_lock_line("2: -> FLOCK  ADVISORY  WRITE 9 "
+					 "fe:00:5 0 EOF", &dev, &ino), 0);
+	assert_int_equal(probe_lock_line("3: POSIX  ADVISORY  WRITE 9 "
+					 "fe:00:5 0 EOF", &dev, &ino), 0);
+	assert_int_equal(probe_lock_line("4: OFDLCK ADVISORY  WRITE -1 "
+					 "fe:00:5 0 EOF", &dev, &ino), 0);
+	assert_int_equal(probe_lock_line("5: LEASE  ACTIVE    READ 9 "
+					 "fe:00:5 0 EOF", &dev, &ino), 0);
+	assert_int_equal(probe_lock_line("6: FLOCK  ADVISORY  WRITE 9 "
+					 "<none>:0 0 EOF", &dev, &ino), 0);
+	assert_int_equal(probe_lock_line("garbage", &dev, &ino), -EBADMSG);
+	assert_int_equal(probe_lock_line("7: FLOCK", &dev, &ino), -EBADMSG);
+	assert_int_equal(probe_lock_line("8: FLOCK  ADVISORY  WRITE 9 "
+					 "fe:zz 0 EOF", &dev, &ino), -EBADMSG);
+}
+
+static void test_state_str_and_args(void **unused)
+{
+	const char *paths[] = { "/nonexistent.pid", NULL };
+	struct dctl_status st[2];
+
+	assert_string_equal(dctl_state_str(DCTL_STATE_RUNNING), "running");
+	assert_string_equal(dctl_state_str(DCTL_STATE_DEAD), "dead");
+	assert_string_equal(dctl_state_str(DCTL_STATE_NOT_RUNNING),
+			    "not-running");
+	assert_string_equal(dctl_state_str(DCTL_STATE_UNKNOWN), "unknown");
+	assert_string_equal(dctl_state_str((enum dctl_state)42), "unknown");
+
+	assert_int_equal(dctl_probe(NULL, 0, st), -EINVAL);
+	assert_int_equal(dctl_probe("/x.pid", 0, NULL), -EINVAL);
+	assert_int_equal(dctl_probe_many(NULL, 1, 0, st), -EINVAL);
+	assert_int_equal(dctl_probe_many(paths, 2, 0, st), -EINVAL);
+	assert_int_equal(dctl_probe_many(NULL, 0, 0, NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_no_file),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_symlink),
+		cmocka_unit_test(test_fifo_socket_dir),
+		cmocka_unit_test(test_locked_live),
+		cmocka_unit_test(test_unlocked_self_written),
+		cmocka_unit_test(test_stale),
+		cmocka_unit_test(test_zombie),
+		cmocka_unit_test(test_pid_reused),
+		cmocka_unit_test(test_locked_doubt),
+		cmocka_unit_test(test_other_lock_kinds),
+		cmocka_unit_test(test_does_not_disturb_lock),
+		cmocka_unit_test(test_trust_root),
+		cmocka_unit_test(test_trust_non_root),
+		cmocka_unit_test(test_permission_denied),
+		cmocka_unit_test(test_probe_many),
+		cmocka_unit_test(test_probe_many_speed),
+		cmocka_unit_test(test_status_match),
+		cmocka_unit_test(test_match_deleted_and_linked),
+		cmocka_unit_test(test_lock_line),
+		cmocka_unit_test(test_state_str_and_args),
+	};
+
+	/* A hung test ends the run (children die with us) instead of CI. */
+	alarm(120);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
