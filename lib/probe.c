@@ -402,6 +402,12 @@ static void classify(struct dctl_status *st, const struct lock_table *locks,
 		classify_gone(st, "is a zombie");
 		return;
 	}
+	/*
+	 * /proc/locks leaves out a flock whose taker has exited when read in
+	 * a PID namespace (a container): ask the named process itself.
+	 */
+	if (!st->locked && proc_holds_flock(st->pid, st->dev, st->ino) == 1)
+		st->locked = true;
 	started = proc_start_time(ps.start_ticks);
 	/*
 	 * The lock is the proof for a locked file. An unlocked file (one a

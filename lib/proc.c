@@ -3,6 +3,7 @@
  * One process's facts, read from /proc/PID only, and the pidfd calls that
  * let a caller signal and wait for exactly the process it looked at.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +29,8 @@
 #define ENVIRON_CHUNK 4096
 #define INSTANCE_KEY "DAEMON_INSTANCE_ID="
 #define UUID_TEXT_LEN 36
+/* How many of a process's descriptors a lock search looks at. */
+#define FD_SCAN_MAX 4096
 /* The fallback wait naps this long at first, doubling up to the cap. */
 #define NAP_FIRST_US 1000
 #define NAP_MAX_US 20000
@@ -320,6 +324,73 @@ int proc_instance(pid_t pid, char *buf, size_t size)
 	memcpy(buf, s.value, UUID_TEXT_LEN);
 	buf[UUID_TEXT_LEN] = '\0';
 	return 0;
+}
+
+/*
+ * Does an fdinfo text show a held flock? Its lock lines read
+ * "lock:\t1: FLOCK  ADVISORY  WRITE ..." or, for a waiter, "1: -> FLOCK".
+ */
+static bool fdinfo_has_flock(const char *text)
+{
+	const char *p = text;
+
+	while ((p = strstr(p, "lock:")) != NULL) {
+		p += strlen("lock:");
+		p += strspn(p, " \t");
+		p += strspn(p, "0123456789");
+		if (*p == ':')
+			p++;
+		p += strspn(p, " \t");
+		if (strncmp(p, "FLOCK", 5) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool fd_has_flock(pid_t pid, const char *fd)
+{
+	char path[64], buf[STATUS_BUF];
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, fd);
+	if (util_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
+		return false;
+	return fdinfo_has_flock(buf);
+}
+
+int proc_holds_flock(pid_t pid, dev_t dev, ino_t ino)
+{
+	struct dirent *de;
+	struct stat sb;
+	char path[48];
+	int dfd, r = 0, seen = 0;
+	DIR *d;
+
+	if (pid <= 0)
+		return -EINVAL;
+	proc_path(path, sizeof(path), pid, "fd");
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return gone_as_esrch(-errno);
+	d = fdopendir(dfd);
+	if (!d) {
+		r = -errno;
+		close(dfd);
+		return r;
+	}
+	while ((de = readdir(d)) != NULL && seen++ < FD_SCAN_MAX) {
+		if (de->d_name[0] == '.')
+			continue;
+		/* stat follows the descriptor to its file; nothing is opened. */
+		if (fstatat(dirfd(d), de->d_name, &sb, 0) < 0)
+			continue;
+		if (sb.st_dev == dev && sb.st_ino == ino &&
+		    fd_has_flock(pid, de->d_name)) {
+			r = 1;
+			break;
+		}
+	}
+	closedir(d);
+	return r;
 }
 
 int proc_pidfd_open(pid_t pid)

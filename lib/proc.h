@@ -55,6 +55,15 @@ int proc_uid(pid_t pid, uid_t *uid);
  */
 int proc_instance(pid_t pid, char *buf, size_t size);
 
+/*
+ * Does PID hold a flock on the file dev/ino through one of its own
+ * descriptors (/proc/PID/fd and fdinfo)? The probe asks this where
+ * /proc/locks is silent: in a PID namespace with its own /proc, a flock
+ * whose taker has exited is left out of /proc/locks. Looks at no more
+ * than the first 4096 descriptors. Returns 1, 0, -ESRCH, -EACCES.
+ */
+int proc_holds_flock(pid_t pid, dev_t dev, ino_t ino);
+
 /* pidfd_open(2) with O_CLOEXEC semantics; -ENOSYS where unsupported. */
 int proc_pidfd_open(pid_t pid);
 

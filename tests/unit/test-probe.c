@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sched.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -721,6 +723,106 @@ static void test_probe_many(void **unused)
 	free(st);
 }
 
+/* Is dev/ino in /proc/locks as a held flock? */
+static bool in_proc_locks(const struct stat *sb)
+{
+	char line[256];
+	bool found = false;
+	dev_t dev;
+	ino_t ino;
+	FILE *f = fopen("/proc/locks", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (probe_lock_line(line, &dev, &ino) == 1 &&
+		    dev == sb->st_dev && ino == sb->st_ino)
+			found = true;
+	fclose(f);
+	return found;
+}
+
+/*
+ * As PID 1 of a fresh PID namespace with its own /proc: a locker takes
+ * the flock, forks the holder (which keeps the descriptor) and exits, as
+ * daemon-start does. Returns 0 if the probe saw the lock although
+ * /proc/locks did not show it, 1 if /proc/locks showed it anyway, more
+ * for a failure.
+ */
+static int container_case(void)
+{
+	struct dctl_status st;
+	pid_t locker, holder = 0;
+	struct stat sb;
+	bool listed;
+	int fd, status;
+
+	locker = fork();
+	if (locker < 0)
+		return 10;
+	if (locker == 0) {
+		fd = open(at("ns.pid"), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+			_exit(1);
+		holder = fork();
+		if (holder == 0)
+			for (;;)
+				pause();
+		dprintf(fd, "%d\n", (int)holder);
+		_exit(holder > 0 ? 0 : 1);
+	}
+	if (waitpid(locker, &status, 0) != locker || status != 0)
+		return 11;
+	/* Only the lock can call this file live now. */
+	age_file(at("ns.pid"), 3600);
+	if (stat(at("ns.pid"), &sb) < 0)
+		return 12;
+	listed = in_proc_locks(&sb);
+	if (dctl_probe(at("ns.pid"), 0, &st) < 0)
+		return 13;
+	if (st.state != DCTL_STATE_RUNNING || !st.locked)
+		return 14;
+	return listed ? 1 : 0;
+}
+
+static void test_lock_seen_in_pid_namespace(void **unused)
+{
+	int status;
+	pid_t outer, init;
+
+	if (geteuid() != 0)
+		skip();
+	outer = fork();
+	assert_true(outer >= 0);
+	if (outer == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (unshare(CLONE_NEWPID | CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(77);
+		init = fork();
+		if (init < 0)
+			_exit(20);
+		if (init == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (mount("proc", "/proc", "proc",
+				  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+				_exit(77);
+			/* Our exit as PID 1 ends the holder too. */
+			_exit(container_case());
+		}
+		if (waitpid(init, &status, 0) != init || !WIFEXITED(status))
+			_exit(21);
+		_exit(WEXITSTATUS(status));
+	}
+	assert_int_equal(waitpid(outer, &status, 0), outer);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		skip();
+	if (WEXITSTATUS(status) == 1)
+		print_message("# this kernel lists the lock in /proc/locks\n");
+	assert_true(WEXITSTATUS(status) <= 1);
+}
+
 /* Best of five runs of probe_many over paths, in milliseconds. */
 static long long time_many(const char *const *paths, size_t n,
 			   unsigned flags, struct dctl_status *st)
@@ -965,6 +1067,7 @@ int main(void)
 		cmocka_unit_test(test_pid_reused),
 		cmocka_unit_test(test_locked_doubt),
 		cmocka_unit_test(test_other_lock_kinds),
+		cmocka_unit_test(test_lock_seen_in_pid_namespace),
 		cmocka_unit_test(test_does_not_disturb_lock),
 		cmocka_unit_test(test_trust_root),
 		cmocka_unit_test(test_trust_non_root),

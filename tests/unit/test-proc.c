@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -473,6 +474,43 @@ static void test_uid(void **unused)
 	end_child(pid);
 }
 
+static void test_holds_flock(void **unused)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char path[] = "/tmp/test-proc.XXXXXX";
+	struct stat sb, other;
+	int fd, fd2;
+
+	fd = mkostemp(path, O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &sb), 0);
+	assert_int_equal(stat("/proc/self/exe", &other), 0);
+
+	/* Open but not locked, then POSIX-locked: no flock either way. */
+	assert_int_equal(proc_holds_flock(getpid(), sb.st_dev, sb.st_ino), 0);
+	assert_int_equal(fcntl(fd, F_SETLK, &fl), 0);
+	assert_int_equal(proc_holds_flock(getpid(), sb.st_dev, sb.st_ino), 0);
+	fl.l_type = F_UNLCK;
+	assert_int_equal(fcntl(fd, F_SETLK, &fl), 0);
+
+	/* A second, unlocked descriptor does not hide the locked one. */
+	fd2 = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd2 >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(proc_holds_flock(getpid(), sb.st_dev, sb.st_ino), 1);
+	assert_int_equal(proc_holds_flock(getpid(), other.st_dev, other.st_ino),
+			 0);
+	assert_int_equal(flock(fd, LOCK_UN), 0);
+	assert_int_equal(proc_holds_flock(getpid(), sb.st_dev, sb.st_ino), 0);
+
+	assert_int_equal(proc_holds_flock(reaped_pid(), sb.st_dev, sb.st_ino),
+			 -ESRCH);
+	assert_int_equal(proc_holds_flock(0, sb.st_dev, sb.st_ino), -EINVAL);
+	close(fd2);
+	close(fd);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_zombie_instance),
 		cmocka_unit_test(test_exe),
 		cmocka_unit_test(test_uid),
+		cmocka_unit_test(test_holds_flock),
 	};
 
 	/* A hung test ends the run (children die with us) instead of CI. */
