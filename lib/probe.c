@@ -370,6 +370,22 @@ static void classify_gone(struct dctl_status *st, const char *what)
 	set_reason(st, "process %d %s", (int)st->pid, what);
 }
 
+/*
+ * Read in a PID namespace with its own /proc (a container), /proc/locks
+ * leaves out a flock whose taker has exited, which is how daemon-start
+ * leaves its lock: ask the named process's own descriptors instead.
+ * Looking at another process's descriptors holds a reference to each for
+ * an instant, which can delay the release of a lock that process is just
+ * dropping; so this is done only when the verdict hangs on it.
+ */
+static bool lock_hidden(struct dctl_status *st)
+{
+	if (proc_holds_flock(st->pid, st->dev, st->ino) != 1)
+		return false;
+	st->locked = true;
+	return true;
+}
+
 static void classify(struct dctl_status *st, const struct lock_table *locks,
 		     const struct probe_ctx *ctx)
 {
@@ -402,19 +418,15 @@ static void classify(struct dctl_status *st, const struct lock_table *locks,
 		classify_gone(st, "is a zombie");
 		return;
 	}
-	/*
-	 * /proc/locks leaves out a flock whose taker has exited when read in
-	 * a PID namespace (a container): ask the named process itself.
-	 */
-	if (!st->locked && proc_holds_flock(st->pid, st->dev, st->ino) == 1)
-		st->locked = true;
 	started = proc_start_time(ps.start_ticks);
 	/*
 	 * The lock is the proof for a locked file. An unlocked file (one a
 	 * daemon wrote itself) only names its writer if that process was
 	 * there when the file was written; else the PID was reused.
 	 */
-	if (!st->locked && ts_ns(&started) > ts_ns(&st->mtime) + START_SLACK_NS) {
+	if (!st->locked &&
+	    ts_ns(&started) > ts_ns(&st->mtime) + START_SLACK_NS &&
+	    !lock_hidden(st)) {
 		st->state = DCTL_STATE_DEAD;
 		st->error = 0;
 		set_reason(st, "process %d started after the pidfile was "
