@@ -168,9 +168,21 @@ static int parse_option(struct args *a, int c)
 	case 'h': usage(); exit(EXIT_STOPPED);
 	case 'V': cli_version(); exit(EXIT_STOPPED);
 	default:
-		cli_usage_hint();
 		return -1;
 	}
+}
+
+/* getopt is kept quiet so that this is one line under the tool's name. */
+static void option_error(int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		cli_error("option '%s' needs a value (see --help)", arg);
+	else if (optopt)
+		cli_error("unknown option '-%c' (see --help)", optopt);
+	else
+		cli_error("unknown option '%s' (see --help)", arg);
 }
 
 /* The option values that need the others first (--retry uses --signal). */
@@ -209,13 +221,18 @@ static int parse_args(struct args *a, int argc, char **argv)
 
 	dctl_stop_opts_init(&a->o);
 	a->o.log = cli_log;
-	while ((c = getopt_long(argc, argv, "p:n:s:R:x:u:otqvhV", long_options,
-				NULL)) != -1)
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:n:s:R:x:u:otqvhV",
+				long_options, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			option_error(c, argv);
+			return -1;
+		}
 		if (parse_option(a, c) < 0)
 			return -1;
+	}
 	if (optind < argc) {
-		cli_error("unexpected argument '%s'", argv[optind]);
-		cli_usage_hint();
+		cli_error("unexpected argument '%s' (see --help)", argv[optind]);
 		return -1;
 	}
 	return finish_args(a);
@@ -229,10 +246,10 @@ static int nothing_done(const struct args *a, const struct dctl_stop_result *res
 	if (st->state == DCTL_STATE_NOT_RUNNING)
 		snprintf(what, sizeof(what), "not running (no pidfile)");
 	else if (res->pid)
-		snprintf(what, sizeof(what), "pid %d exited before it was signalled",
+		snprintf(what, sizeof(what), "process %d exited before it was signalled",
 			 (int)res->pid);
 	else
-		snprintf(what, sizeof(what), "not running (%.200s)",
+		snprintf(what, sizeof(what), "%.200s",
 			 st->reason[0] ? st->reason : "stale pidfile");
 	if (a->oknodo) {
 		cli_verbose("%s: %s, nothing done", a->path, what);
@@ -252,7 +269,7 @@ static int trouble(const struct args *a, const struct dctl_stop_result *res,
 		cli_error("%s: not trusted: a user other than root could have written it; confirm the process with --exec or --user",
 			  a->path);
 	} else if (r == -EPERM && a->o.process_group && !res->last_signal) {
-		cli_error("%s: refusing to signal the process group of pid %d (group 0, 1 or our own)",
+		cli_error("%s: refusing to signal the process group of pid %d: it is not detached (its group is 0, 1, or in our session)",
 			  a->path, (int)res->pid);
 	} else if (res->pid) {
 		cli_error("%s: cannot stop pid %d: %s", a->path, (int)res->pid,

@@ -1,0 +1,714 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * dctl_stop() against real children that hold a pidfile lock as a daemon
+ * does: one that dies on TERM, one that ignores it, one that replaces or
+ * rewrites its pidfile on the way out, one with a process group.
+ *
+ * The test process never reaps a child before dctl_stop() returns, so every
+ * exit it sees is a zombie's: that is the "PID 1 reaps late" case.
+ * Every child is ended by PID in the teardown; alarm() bounds each test.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "daemonctl.h"
+
+/* Internal: dctl_stop() with the pidfd path selectable (lib/stop.c). */
+int stop_run(const struct dctl_stop_opts *o, struct dctl_stop_result *res,
+	     bool use_pidfd);
+
+enum behaviour {
+	DIES_ON_TERM,		/* handler notes the time, exits */
+	IGNORES_TERM,
+	COUNTS_HUP,		/* HUP writes a byte to the report pipe */
+	REPLACES_PIDFILE,	/* on TERM: renames another file over it */
+	REWRITES_PIDFILE,	/* on TERM: writes another PID into it */
+	GROUP_LEADER,		/* own session, with a child in its group */
+	DIES_ON_THIRD_HUP,	/* ignores TERM, counts HUPs */
+};
+
+struct shared {
+	long long exit_ns;	/* CLOCK_MONOTONIC at the TERM handler */
+	pid_t grandchild;
+};
+
+struct fixture {
+	char dir[64];
+	char path[96];
+	pid_t child;
+	int report[2];		/* child -> test: ready, HUPs */
+	struct shared *sh;
+	char log[4096];		/* what the log callback heard */
+};
+
+static struct fixture *cur;	/* for the child's signal handlers */
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void on_term_exit(int sig)
+{
+	(void)sig;
+	cur->sh->exit_ns = now_ns();
+	_exit(0);
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	if (write(cur->report[1], "h", 1) < 0)
+		_exit(9);
+}
+
+static volatile sig_atomic_t hups;
+
+static void on_hup_count(int sig)
+{
+	(void)sig;
+	if (++hups == 3)
+		_exit(0);
+}
+
+static void write_pid(int fd, pid_t pid)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
+		_exit(8);
+}
+
+/* On TERM: put a new pidfile (another inode) naming our parent in place. */
+static void on_term_replace(int sig)
+{
+	char tmp[128];
+	int fd;
+
+	(void)sig;
+	snprintf(tmp, sizeof(tmp), "%s.new", cur->path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		_exit(7);
+	write_pid(fd, getppid());
+	close(fd);
+	if (rename(tmp, cur->path) < 0)
+		_exit(7);
+	_exit(0);
+}
+
+static int lock_fd = -1;
+
+/* On TERM: the same file now names another process (our parent). */
+static void on_term_rewrite(int sig)
+{
+	(void)sig;
+	write_pid(lock_fd, getppid());
+	_exit(0);
+}
+
+static void child_setup_signals(enum behaviour b)
+{
+	switch (b) {
+	case DIES_ON_TERM:
+		signal(SIGTERM, on_term_exit);
+		break;
+	case IGNORES_TERM:
+		signal(SIGTERM, SIG_IGN);
+		break;
+	case COUNTS_HUP:
+		signal(SIGHUP, on_hup);
+		break;
+	case REPLACES_PIDFILE:
+		signal(SIGTERM, on_term_replace);
+		break;
+	case REWRITES_PIDFILE:
+		signal(SIGTERM, on_term_rewrite);
+		break;
+	case GROUP_LEADER:
+		break;
+	case DIES_ON_THIRD_HUP:
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, on_hup_count);
+		break;
+	}
+}
+
+/* The daemon: lock, write our PID through the locked fd, report, pause. */
+static void child_main(struct fixture *f, enum behaviour b)
+{
+	pid_t g;
+
+	cur = f;
+	close(f->report[0]);
+	if (b == GROUP_LEADER) {
+		if (setsid() < 0)
+			_exit(6);
+		g = fork();
+		if (g == 0) {
+			for (;;)
+				pause();
+		}
+		f->sh->grandchild = g;
+	}
+	child_setup_signals(b);
+	lock_fd = open(f->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) < 0)
+		_exit(5);
+	write_pid(lock_fd, getpid());
+	if (write(f->report[1], "r", 1) != 1)
+		_exit(4);
+	for (;;)
+		pause();
+}
+
+static void start_daemon(struct fixture *f, enum behaviour b)
+{
+	char c;
+
+	f->child = fork();
+	assert_true(f->child >= 0);
+	if (f->child == 0)
+		child_main(f, b);
+	assert_int_equal(read(f->report[0], &c, 1), 1);
+	assert_int_equal(c, 'r');
+	/* The probe wants the file written no earlier than the start. */
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	strcpy(f->dir, "/tmp/dctl-stop.XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/d.pid", f->dir);
+	if (pipe2(f->report, O_CLOEXEC) < 0)
+		return -1;
+	f->sh = mmap(NULL, sizeof(*f->sh), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (f->sh == MAP_FAILED)
+		return -1;
+	memset(f->sh, 0, sizeof(*f->sh));
+	f->child = -1;
+	alarm(20);
+	*state = f;
+	return 0;
+}
+
+/* End our children by PID and reap them, whatever the test left. */
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char path[128];
+
+	if (f->sh->grandchild > 0) {
+		kill(f->sh->grandchild, SIGKILL);
+		waitpid(f->sh->grandchild, NULL, 0);
+	}
+	if (f->child > 0) {
+		kill(f->child, SIGKILL);
+		waitpid(f->child, NULL, 0);
+	}
+	unlink(f->path);
+	snprintf(path, sizeof(path), "%s.new", f->path);
+	unlink(path);
+	rmdir(f->dir);
+	close(f->report[0]);
+	close(f->report[1]);
+	munmap(f->sh, sizeof(*f->sh));
+	free(f);
+	alarm(0);
+	return 0;
+}
+
+static void log_to_fixture(void *data, int level, const char *msg)
+{
+	struct fixture *f = data;
+	size_t len = strlen(f->log);
+
+	(void)level;
+	snprintf(f->log + len, sizeof(f->log) - len, "%s\n", msg);
+}
+
+static void opts_for(struct fixture *f, struct dctl_stop_opts *o,
+		     const char *schedule)
+{
+	dctl_stop_opts_init(o);
+	o->pidfile = f->path;
+	o->log = log_to_fixture;
+	o->log_data = f;
+	if (schedule)
+		assert_int_equal(dctl_schedule_parse(schedule, 0, &o->schedule),
+				 0);
+}
+
+/* Exit status of our child, once dctl_stop() said it is gone. */
+static int reap(struct fixture *f)
+{
+	int status;
+
+	assert_int_equal(waitpid(f->child, &status, 0), f->child);
+	f->child = -1;
+	return status;
+}
+
+static bool child_alive(pid_t pid)
+{
+	return waitpid(pid, NULL, WNOHANG) == 0;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+static void test_opts_init(void **state)
+{
+	struct dctl_stop_opts o;
+
+	(void)state;
+	memset(&o, 0x5a, sizeof(o));
+	dctl_stop_opts_init(&o);
+	assert_int_equal(o.sig, SIGTERM);
+	assert_int_equal(o.schedule.n, 0);
+	assert_false(o.no_wait || o.test || o.process_group || o.keep_pidfile);
+	assert_null(o.match.exe);
+	assert_null(o.match.instance);
+	assert_int_equal(o.match.uid, (uid_t)-1);
+	assert_null(o.log);
+}
+
+/* Returns within 50 ms of the daemon's exit; pidfile gone. */
+static void test_stops_promptly(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_result res;
+	struct dctl_stop_opts o;
+	long long after_ms;
+	int status;
+
+	start_daemon(f, DIES_ON_TERM);
+	opts_for(f, &o, NULL);
+	assert_int_equal(dctl_stop(&o, &res), 0);
+	after_ms = (now_ns() - f->sh->exit_ns) / 1000000;
+	assert_true(f->sh->exit_ns > 0);
+	assert_true(after_ms < 50);
+	assert_int_equal(res.pid, f->child);
+	assert_int_equal(res.last_signal, SIGTERM);
+	assert_false(exists(f->path));
+	status = reap(f);
+	assert_true(WIFEXITED(status));
+	assert_non_null(strstr(f->log, "sent TERM to "));
+	assert_non_null(strstr(f->log, ", waiting up to 30 s"));
+}
+
+/* TERM is ignored: KILL after the first timeout. */
+static void test_escalates_to_kill(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_result res;
+	struct dctl_stop_opts o;
+	long long t0, ms;
+	int status;
+
+	start_daemon(f, IGNORES_TERM);
+	opts_for(f, &o, "TERM/1/KILL/5");
+	t0 = now_ns();
+	assert_int_equal(dctl_stop(&o, &res), 0);
+	ms = (now_ns() - t0) / 1000000;
+	assert_true(ms >= 1000 && ms < 1500);
+	assert_int_equal(res.last_signal, SIGKILL);
+	status = reap(f);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGKILL);
+	assert_false(exists(f->path));
+	assert_non_null(strstr(f->log, "still running after 1 s"));
+	assert_non_null(strstr(f->log, "sent KILL to "));
+}
+
+/* The schedule runs out: -ETIMEDOUT, the daemon and its pidfile stay. */
+static void test_timeout_keeps_pidfile(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_result res;
+	struct dctl_stop_opts o;
+
+	start_daemon(f, IGNORES_TERM);
+	opts_for(f, &o, "TERM/0/TERM/1");
+	assert_int_equal(dctl_stop(&o, &res), -ETIMEDOUT);
+	assert_int_equal(res.pid, f->child);
+	assert_true(child_alive(f->child));
+	assert_true(exists(f->path));
+}
+
+/* forever repeats the part after it until the daemon goes. */
+static void test_forever_repeats(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_opts o;
+	char *p;
+	int sent = 0;
+
+	start_daemon(f, DIES_ON_THIRD_HUP);
+	opts_for(f, &o, "TERM/0/forever/HUP/1");
+	assert_int_equal(dctl_stop(&o, NULL), 0);
+	for (p = f->log; (p = strstr(p, "sent HUP")); p++)
+		sent++;
+	assert_int_equal(sent, 3);
+	assert_true(WIFEXITED(reap(f)));
+}
+
+/* No pidfd: kill(2) and the bounded poll, same outcome. */
+static void test_fallback_without_pidfd(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_result res;
+	struct dctl_stop_opts o;
+	long long ms;
+
+	start_daemon(f, DIES_ON_TERM);
+	opts_for(f, &o, "TERM/5/KILL/5");
+	assert_int_equal(stop_run(&o, &res, false), 0);
+	assert_non_null(strstr(f->log, "no pidfd"));
+	ms = (now_ns() - f->sh->exit_ns) / 1000000;
+	assert_true(ms < 500);
+	assert_int_equal(res.last_signal, SIGTERM);
+	assert_false(exists(f->path));
+	assert_true(WIFEXITED(reap(f)));
+}
+
+static void test_fallback_escalates(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_result res;
+	struct dctl_stop_opts o;
+
+	start_daemon(f, IGNORES_TERM);
+	opts_for(f, &o, "TERM/1/KILL/5");
+	assert_int_equal(stop_run(&o, &res, false), 0);
+	assert_int_equal(res.last_signal, SIGKILL);
+	assert_int_equal(WTERMSIG(reap(f)), SIGKILL);
+}
+
+/* --no-wait: HUP is delivered, we return at once, nothing removed. */
+static void test_no_wait(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_result res;
+	struct dctl_stop_opts o;
+	char c;
+
+	start_daemon(f, COUNTS_HUP);
+	opts_for(f, &o, NULL);
+	o.sig = SIGHUP;
+	o.no_wait = true;
+	assert_int_equal(dctl_stop(&o, &res), 0);
+	assert_int_equal(res.last_signal, SIGHUP);
+	assert_int_equal(read(f->report[0], &c, 1), 1);
+	assert_int_equal(c, 'h');
+	assert_true(child_alive(f->child));
+	assert_true(exists(f->path));
+}
+
+/* Test mode decides and sends nothing. */
+static void test_test_mode_sends_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_result res;
+	struct dctl_stop_opts o;
+
+	start_daemon(f, DIES_ON_TERM);
+	opts_for(f, &o, NULL);
+	o.test = true;
+	assert_int_equal(dctl_stop(&o, &res), 0);
+	assert_int_equal(res.pid, f->child);
+	assert_int_equal(res.last_signal, 0);
+	usleep(100000);
+	assert_true(child_alive(f->child));
+	assert_int_equal(f->sh->exit_ns, 0);
+	assert_true(exists(f->path));
+	assert_non_null(strstr(f->log, "would stop"));
+}
+
+/* A new file (other inode) at the path on the way out: left alone. */
+static void test_replaced_pidfile_kept(void **state)
+{
+	struct fixture *f = *state;
+	char buf[32] = "";
+	char want[32];
+	int fd;
+
+	start_daemon(f, REPLACES_PIDFILE);
+	{
+		struct dctl_stop_opts o;
+
+		opts_for(f, &o, NULL);
+		assert_int_equal(dctl_stop(&o, NULL), 0);
+	}
+	assert_true(WIFEXITED(reap(f)));
+	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_true(read(fd, buf, sizeof(buf) - 1) > 0);
+	close(fd);
+	snprintf(want, sizeof(want), "%d\n", (int)getpid());
+	assert_string_equal(buf, want);
+}
+
+/* The same file names another PID on the way out: left alone. */
+static void test_rewritten_pidfile_kept(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_opts o;
+	char buf[32] = "";
+	char want[32];
+	int fd;
+
+	start_daemon(f, REWRITES_PIDFILE);
+	opts_for(f, &o, NULL);
+	assert_int_equal(dctl_stop(&o, NULL), 0);
+	assert_true(WIFEXITED(reap(f)));
+	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_true(read(fd, buf, sizeof(buf) - 1) > 0);
+	close(fd);
+	snprintf(want, sizeof(want), "%d\n", (int)getpid());
+	assert_string_equal(buf, want);
+}
+
+static void test_keep_pidfile(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_opts o;
+
+	start_daemon(f, DIES_ON_TERM);
+	opts_for(f, &o, NULL);
+	o.keep_pidfile = true;
+	assert_int_equal(dctl_stop(&o, NULL), 0);
+	assert_true(exists(f->path));
+	reap(f);
+}
+
+static void test_no_pidfile(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_result res;
+	struct dctl_stop_opts o;
+
+	opts_for(f, &o, NULL);
+	assert_int_equal(dctl_stop(&o, &res), -ESRCH);
+	assert_int_equal(res.status.state, DCTL_STATE_NOT_RUNNING);
+	assert_int_equal(res.last_signal, 0);
+}
+
+/* An exited daemon (a zombie, not reaped) is not running: nothing sent. */
+static void test_zombie_is_not_running(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_result res;
+	struct dctl_stop_opts o;
+	siginfo_t si;
+
+	start_daemon(f, DIES_ON_TERM);
+	kill(f->child, SIGTERM);
+	memset(&si, 0, sizeof(si));
+	assert_int_equal(waitid(P_PID, f->child, &si, WEXITED | WNOWAIT), 0);
+	opts_for(f, &o, NULL);
+	assert_int_equal(dctl_stop(&o, &res), -ESRCH);
+	assert_int_equal(res.last_signal, 0);
+	assert_true(exists(f->path));
+	reap(f);
+}
+
+/* A process that does not match --exec / --user: nothing sent. */
+static void test_mismatch_sends_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_result res;
+	struct dctl_stop_opts o;
+
+	start_daemon(f, DIES_ON_TERM);
+	opts_for(f, &o, NULL);
+	o.match.exe = "/nonexistent/daemon";
+	assert_int_equal(dctl_stop(&o, &res), -ESRCH);
+	assert_int_equal(res.last_signal, 0);
+	opts_for(f, &o, NULL);
+	o.match.uid = getuid() + 1;
+	assert_int_equal(dctl_stop(&o, &res), -ESRCH);
+	assert_int_equal(res.last_signal, 0);
+	usleep(50000);
+	assert_true(child_alive(f->child));
+	assert_true(exists(f->path));
+	/* A matching uid goes ahead. */
+	opts_for(f, &o, NULL);
+	o.match.uid = getuid();
+	assert_int_equal(dctl_stop(&o, &res), 0);
+	reap(f);
+}
+
+/* --process-group: the whole group goes; the daemon is what we wait for. */
+static void test_process_group(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_result res;
+	struct dctl_stop_opts o;
+	int status;
+
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	start_daemon(f, GROUP_LEADER);
+	assert_true(f->sh->grandchild > 0);
+	opts_for(f, &o, "TERM/5");
+	o.process_group = true;
+	assert_int_equal(dctl_stop(&o, &res), 0);
+	assert_int_equal(WTERMSIG(reap(f)), SIGTERM);
+	/* Orphaned to us (subreaper): it got the group's TERM as well. */
+	assert_int_equal(waitpid(f->sh->grandchild, &status, 0),
+			 f->sh->grandchild);
+	f->sh->grandchild = 0;
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGTERM);
+	assert_non_null(strstr(f->log, "to process group "));
+}
+
+/* Without --process-group only the daemon is signalled. */
+static void test_no_process_group(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_opts o;
+
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	start_daemon(f, GROUP_LEADER);
+	opts_for(f, &o, "TERM/5");
+	assert_int_equal(dctl_stop(&o, NULL), 0);
+	reap(f);
+	usleep(50000);
+	assert_int_equal(waitpid(f->sh->grandchild, NULL, WNOHANG), 0);
+}
+
+/* A daemon in our own process group and session: the group is refused. */
+static void test_own_group_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_result res;
+	struct dctl_stop_opts o;
+
+	start_daemon(f, DIES_ON_TERM);
+	opts_for(f, &o, NULL);
+	o.process_group = true;
+	assert_int_equal(dctl_stop(&o, &res), -EPERM);
+	assert_int_equal(res.last_signal, 0);
+	usleep(50000);
+	assert_true(child_alive(f->child));
+}
+
+/* Options the grammar cannot express are refused before anything. */
+static void test_bad_opts(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_result res;
+	struct dctl_stop_opts o;
+
+	start_daemon(f, DIES_ON_TERM);
+	assert_int_equal(dctl_stop(NULL, &res), -EINVAL);
+	opts_for(f, &o, NULL);
+	o.pidfile = NULL;
+	assert_int_equal(dctl_stop(&o, &res), -EINVAL);
+	opts_for(f, &o, NULL);
+	o.sig = 32;
+	assert_int_equal(dctl_stop(&o, &res), -EINVAL);
+	opts_for(f, &o, NULL);
+	o.schedule.n = 1;
+	o.schedule.step[0].kind = DCTL_STEP_SIGNAL;
+	o.schedule.step[0].value = SIGTERM;
+	assert_int_equal(dctl_stop(&o, &res), -EINVAL);
+	opts_for(f, &o, "TERM/5");
+	o.schedule.step[1].value = -5;
+	assert_int_equal(dctl_stop(&o, &res), -EINVAL);
+	opts_for(f, &o, "TERM/5/forever/KILL/5");
+	o.schedule.step[4].kind = DCTL_STEP_SIGNAL;	/* a spin */
+	o.schedule.step[4].value = SIGKILL;
+	assert_int_equal(dctl_stop(&o, &res), -EINVAL);
+	opts_for(f, &o, NULL);
+	o.schedule.n = DCTL_SCHEDULE_MAX + 1;
+	assert_int_equal(dctl_stop(&o, &res), -EINVAL);
+	usleep(50000);
+	assert_true(child_alive(f->child));
+	assert_int_equal(f->sh->exit_ns, 0);
+}
+
+/* As root, a pidfile in a directory anyone can write is not trusted. */
+static void test_untrusted_needs_match(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_stop_result res;
+	struct dctl_stop_opts o;
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(chmod(f->dir, 0777), 0);
+	start_daemon(f, DIES_ON_TERM);
+	opts_for(f, &o, NULL);
+	assert_int_equal(dctl_stop(&o, &res), -EPERM);
+	assert_false(res.status.trusted);
+	assert_int_equal(res.last_signal, 0);
+	usleep(50000);
+	assert_true(child_alive(f->child));
+	opts_for(f, &o, NULL);
+	o.match.uid = 0;
+	assert_int_equal(dctl_stop(&o, &res), 0);
+	reap(f);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_opts_init),
+		T(test_stops_promptly),
+		T(test_escalates_to_kill),
+		T(test_timeout_keeps_pidfile),
+		T(test_forever_repeats),
+		T(test_fallback_without_pidfd),
+		T(test_fallback_escalates),
+		T(test_no_wait),
+		T(test_test_mode_sends_nothing),
+		T(test_replaced_pidfile_kept),
+		T(test_rewritten_pidfile_kept),
+		T(test_keep_pidfile),
+		T(test_no_pidfile),
+		T(test_zombie_is_not_running),
+		T(test_mismatch_sends_nothing),
+		T(test_process_group),
+		T(test_no_process_group),
+		T(test_own_group_refused),
+		T(test_bad_opts),
+		T(test_untrusted_needs_match),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
