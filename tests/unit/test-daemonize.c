@@ -110,7 +110,10 @@ static void daemon_body(struct dctl_daemon *d, enum act act)
 	alarm(60);	/* never outlive a crashed test by long */
 	switch (act) {
 	case ACT_READY:
-		dctl_daemon_ready(d);
+		r = dctl_daemon_ready(d);
+		/* The caller may return before we do: say when we did. */
+		printf("ready returned %d\n", r);
+		fflush(stdout);
 		break;
 	case ACT_FAIL:
 		dctl_daemon_failed(d, ENOENT);
@@ -150,6 +153,8 @@ static void be_hostile(void)
 		_exit(90);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGRTMIN + 1, &sa, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);
@@ -231,6 +236,21 @@ static pid_t pid_in_log(const char *word)
 	return v > 1 ? (pid_t)v : 0;
 }
 
+/* Wait (up to 2 s) for text to appear in the log. */
+static bool wait_log(const char *text)
+{
+	char buf[4096];
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (util_read_small(AT_FDCWD, logpath, buf, sizeof(buf)) > 0 &&
+		    strstr(buf, text))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 static pid_t read_pidfile(void)
 {
 	char buf[64], want[32];
@@ -301,7 +321,7 @@ static void test_ready_hostile_caller(void **state)
 {
 	struct dctl_daemonize_opts o;
 	struct outcome out;
-	char val[256], stat[512], buf[4096], *p;
+	char val[256], stat[512], buf[4096] = "", *p;
 	int sid, tty, ppid, fd;
 	char st;
 	pid_t pid;
@@ -319,6 +339,7 @@ static void test_ready_hostile_caller(void **state)
 	track(pid);
 	assert_true(alive(pid));
 	assert_int_equal(pid_in_log("daemon "), pid);
+	assert_true(wait_log("ready returned 0\n"));
 	assert_true(util_read_small(AT_FDCWD, logpath, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, "stderr works\n"));
 
@@ -338,8 +359,14 @@ static void test_ready_hostile_caller(void **state)
 	assert_string_equal(val, "/");
 	proc_line(pid, "Umask:", val, sizeof(val));
 	assert_string_equal(val, "0022");
+	/*
+	 * Signals 32 and 33 are glibc's own (SIGCANCEL, SIGSETXID): sigaction
+	 * refuses them, so one ignored by the caller (GNU make ignores both)
+	 * stays ignored. Reported to the recipe's owner; every other signal
+	 * must be back to its default.
+	 */
 	proc_line(pid, "SigIgn:", val, sizeof(val));
-	assert_string_equal(val, "0000000000000000");
+	assert_true((strtoull(val, NULL, 16) & ~(3ULL << 31)) == 0);
 	proc_line(pid, "SigBlk:", val, sizeof(val));
 	assert_string_equal(val, "0000000000000000");
 
@@ -389,6 +416,7 @@ static void test_ready_options(void **state)
 	assert_string_equal(val, dir);
 	proc_line(pid, "Umask:", val, sizeof(val));
 	assert_string_equal(val, "0027");
+	assert_true(wait_log("ready returned 0\n"));
 	fd_target(pid, "2", val, sizeof(val));
 	assert_string_equal(val, "/dev/null");
 	assert_int_equal(count_fds(pid, extra, sizeof(extra)), 3);
