@@ -262,6 +262,27 @@ static int check_user(struct spawn *s)
 	return 0;
 }
 
+/* Open for append; a file we create is 0640 whatever the caller's umask. */
+static int open_append(const char *path)
+{
+	const int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY;
+	int fd, e;
+
+	fd = open(path, flags | O_CREAT | O_EXCL, 0640);
+	if (fd >= 0) {
+		if (fchmod(fd, 0640) < 0) {
+			e = -errno;
+			close(fd);
+			return e;
+		}
+		return fd;
+	}
+	if (errno != EEXIST)
+		return -errno;
+	fd = open(path, flags);
+	return fd < 0 ? -errno : fd;
+}
+
 /*
  * Open an output file for append, created 0640, here in the caller and
  * before any privilege drop. In test mode, only check it could be.
@@ -274,12 +295,11 @@ static int open_output(struct spawn *s, const char *path, int *fd)
 	if (!path)
 		return 0;
 	if (!s->o->test) {
-		*fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-				 O_NOCTTY, 0640);
+		*fd = open_append(path);
 		if (*fd < 0)
-			return fail(s, DCTL_STAGE_VALIDATE, errno,
+			return fail(s, DCTL_STAGE_VALIDATE, -*fd,
 				    "cannot open output file %s: %s", path,
-				    strerror(errno));
+				    strerror(-*fd));
 		return 0;
 	}
 	if (access(path, F_OK) == 0) {
