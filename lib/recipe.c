@@ -144,6 +144,34 @@ pid_t recipe_detach(int report_fd)
 
 /* ------------------------------------------------------------- signals */
 
+/*
+ * The C library refuses to touch the real-time signals it reserves for
+ * itself (32 and 33 with glibc), yet a caller can leave them ignored and
+ * the ignore survives exec. Ask the kernel directly for those: zeroed
+ * fields and a handler-first layout mean SIG_DFL on every Linux ABI with
+ * rt_sigaction.
+ */
+static int reset_reserved(int sig)
+{
+#ifdef SYS_rt_sigaction
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask[2];
+	} ksa;
+
+	memset(&ksa, 0, sizeof(ksa));
+	ksa.handler = SIG_DFL;
+	if (syscall(SYS_rt_sigaction, sig, &ksa, NULL, NSIG / 8) < 0)
+		return -errno;
+	return 0;
+#else
+	(void)sig;
+	return 0;
+#endif
+}
+
 int recipe_reset_signals(void)
 {
 	struct sigaction sa;
@@ -156,8 +184,9 @@ int recipe_reset_signals(void)
 	for (sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		/* The C library refuses the signals it reserves (EINVAL). */
-		if (sigaction(sig, &sa, NULL) < 0 && errno != EINVAL)
+		if (sigaction(sig, &sa, NULL) == 0)
+			continue;
+		if (errno != EINVAL || reset_reserved(sig) < 0)
 			return -errno;
 	}
 	sigemptyset(&none);

@@ -85,7 +85,8 @@ check "reparented away from the caller (and from daemon-start)" \
 	"$(stat_field "$pid" 4)" != $$
 check "cwd is /" test "$(readlink "/proc/$pid/cwd")" = /
 check "umask 0022" test "$(status_field "$pid" Umask)" = 0022
-check "no signal ignored" test "$(status_field "$pid" SigIgn)" = 0000000000000000
+sigign=$(status_field "$pid" SigIgn)
+check "no signal ignored (SigIgn $sigign)" test "$sigign" = 0000000000000000
 check "empty signal mask" test "$(status_field "$pid" SigBlk)" = 0000000000000000
 fds=$(fds_of "$pid")
 lockfd=${fds#0 1 2 }
