@@ -57,84 +57,104 @@ mkdir -p "$T/files"
 : >"$T/files/a.pid"
 : >"$T/files/b.pid"
 
-comp _daemon_status daemon-status --js
-check "status: --js completes to --json" only --json
+# The cases, run without and then with bash-completion's helpers.
+cases() {
+	local m=$1
+	comp _daemon_status daemon-status --js
+	check "${m}status: --js completes to --json" only --json
 
-comp _daemon_status daemon-status -
-check "status: options listed" has --all
+	comp _daemon_status daemon-status -
+	check "${m}status: options listed" has --all
 
-comp _daemon_status daemon-status --name w
-check "status --name: names from RUNDIR" only web worker
+	comp _daemon_status daemon-status --name w
+	check "${m}status --name: names from RUNDIR" only web worker
 
-comp _daemon_status daemon-status -n ""
-check "status -n: every name, no other files" only db web worker
+	comp _daemon_status daemon-status -n ""
+	check "${m}status -n: every name, no other files" only db web worker
 
-comp _daemon_status daemon-status --name = ""
-check "status --name=: names too" only db web worker
+	comp _daemon_status daemon-status --name = ""
+	check "${m}status --name=: names too" only db web worker
 
-comp _daemon_status daemon-status --pidfile "$T/files/"
-check "status --pidfile: file names" only "$T/files/a.pid" "$T/files/b.pid"
+	comp _daemon_status daemon-status --pidfile "$T/files/"
+	check "${m}status --pidfile: file names" only "$T/files/a.pid" "$T/files/b.pid"
 
-comp _daemon_status daemon-status "$T/files/a"
-check "status positional: file names" only "$T/files/a.pid"
+	comp _daemon_status daemon-status "$T/files/a"
+	check "${m}status positional: file names" only "$T/files/a.pid"
 
-comp _daemon_status daemon-status --user roo
-check "status --user: users" has root
+	comp _daemon_status daemon-status --user roo
+	check "${m}status --user: users" has root
 
-comp _daemon_stop daemon-stop --signal TE
-check "stop --signal TE: TERM" only TERM
+	comp _daemon_stop daemon-stop --signal TE
+	check "${m}stop --signal TE: TERM" only TERM
 
-comp _daemon_stop daemon-stop -s SIGKI
-check "stop -s SIGKI: KILL" only KILL
+	comp _daemon_stop daemon-stop -s SIGKI
+	check "${m}stop -s SIGKI: KILL" only KILL
 
-comp _daemon_stop daemon-stop --signal = HU
-check "stop --signal=HU: HUP" only HUP
+	comp _daemon_stop daemon-stop --signal = HU
+	check "${m}stop --signal=HU: HUP" only HUP
 
-comp _daemon_stop daemon-stop --na
-check "stop --na: --name" only --name
+	comp _daemon_stop daemon-stop --na
+	check "${m}stop --na: --name" only --name
 
-comp _daemon_stop daemon-stop -n d
-check "stop -n d: db" only db
+	comp _daemon_stop daemon-stop -n d
+	check "${m}stop -n d: db" only db
 
-comp _daemon_stop daemon-stop -vs HU
-check "stop -vs HU: HUP" only HUP
+	comp _daemon_stop daemon-stop -vs HU
+	check "${m}stop -vs HU: HUP" only HUP
 
-comp _daemon_status daemon-status -ap "$T/files/b"
-check "status -ap: file names" only "$T/files/b.pid"
+	comp _daemon_status daemon-status -ap "$T/files/b"
+	check "${m}status -ap: file names" only "$T/files/b.pid"
 
-comp _daemon_start daemon-start --chuid roo
-check "start --chuid: users" has root
+	comp _daemon_start daemon-start --chuid roo
+	check "${m}start --chuid: users" has root
 
-comp _daemon_start daemon-start --chuid root : roo
-check "start --chuid USER:GROUP: groups" has root
+	comp _daemon_start daemon-start --chuid root : roo
+	check "${m}start --chuid USER:GROUP: groups" has root
 
-comp _daemon_start daemon-start -p "$T/files/b"
-check "start -p: file names" only "$T/files/b.pid"
+	comp _daemon_start daemon-start -p "$T/files/b"
+	check "${m}start -p: file names" only "$T/files/b.pid"
 
-comp _daemon_start daemon-start -p x slee
-check "start: PROGRAM from the commands" has sleep
+	comp _daemon_start daemon-start -p x slee
+	check "${m}start: PROGRAM from the commands" has sleep
 
-comp _daemon_start daemon-start slee
-check "start: PROGRAM first" has sleep
+	comp _daemon_start daemon-start slee
+	check "${m}start: PROGRAM first" has sleep
 
-comp _daemon_start daemon-start --pidfile = x -- slee
-check "start: PROGRAM after --" has sleep
+	comp _daemon_start daemon-start --pidfile = x -- slee
+	check "${m}start: PROGRAM after --" has sleep
 
-comp _daemon_start daemon-start -p x --forki
-check "start: options before PROGRAM" only --forking
+	comp _daemon_start daemon-start -p x --forki
+	check "${m}start: options before PROGRAM" only --forking
 
-comp _daemon_start daemon-start --name web sleep --he
-check "start: no option of ours after PROGRAM" bash -c '! printf "%s\n" "$@" | grep -qx -- --help' _ "${COMPREPLY[@]}"
+	comp _daemon_start daemon-start --name web sleep --he
+	check "${m}start: no option of ours after PROGRAM" bash -c '! printf "%s\n" "$@" | grep -qx -- --help' _ "${COMPREPLY[@]}"
 
-comp _daemon_start daemon-start -qn w
-check "start -qn: a name" only web worker
+	comp _daemon_start daemon-start -qn w
+	check "${m}start -qn: a name" only web worker
 
-comp _daemon_start daemon-start --chdir "$T/fi"
-check "start --chdir: directories" only "$T/files"
+	comp _daemon_start daemon-start --chdir "$T/fi"
+	check "${m}start --chdir: directories" only "$T/files"
 
-comp _daemon_start daemon-start -c root : roo
-check "start -c USER:GROUP: groups" has root
+	comp _daemon_start daemon-start -c root : roo
+	check "${m}start -c USER:GROUP: groups" has root
+}
 
+cases ""
 check "no errors on stderr" test ! -s "$T/comp-err"
+
+bc=${BASH_COMPLETION:-/usr/share/bash-completion/bash_completion}
+if [ -r "$bc" ]; then
+	# shellcheck disable=SC1090
+	. "$bc" >/dev/null 2>&1
+	cases "with bash-completion: "
+	if command -v git >/dev/null; then
+		comp _daemon_start daemon-start -p x git ""
+		# git's own completion appends a space to its words.
+		check "with bash-completion: PROGRAM's own completion (git)" \
+			bash -c 'printf "%s\n" "$@" | grep -qx "commit *"' _ "${COMPREPLY[@]}"
+	fi
+else
+	ok "# SKIP bash-completion not installed"
+fi
 
 done_testing
