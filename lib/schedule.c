@@ -247,7 +247,8 @@ static int parse_item(const char *item, size_t len, struct dctl_step *st)
 
 /*
  * The structure rules: "forever" at most once and not last, and what it
- * repeats must wait somewhere (else it would spin sending signals).
+ * repeats must wait somewhere, more than 0 s (else it would spin sending
+ * signals as fast as it can).
  */
 static int check_structure(const struct dctl_schedule *s)
 {
@@ -264,7 +265,7 @@ static int check_structure(const struct dctl_schedule *s)
 	if (forever == s->n)
 		return 0;
 	for (i = forever + 1; i < s->n; i++)
-		if (s->step[i].kind == DCTL_STEP_TIMEOUT)
+		if (s->step[i].kind == DCTL_STEP_TIMEOUT && s->step[i].value > 0)
 			waits = true;
 	return waits ? 0 : -EINVAL;
 }
