@@ -80,7 +80,8 @@ static bool ref_structure(const struct dctl_schedule *s)
 		forever = i;
 	}
 	for (i = forever + 1; i < s->n; i++)
-		waits |= s->step[i].kind == DCTL_STEP_TIMEOUT;
+		waits |= s->step[i].kind == DCTL_STEP_TIMEOUT &&
+			 s->step[i].value > 0;
 	return forever == s->n || waits;
 }
 
