@@ -218,12 +218,16 @@ static void become_daemon(const struct dctl_daemonize_opts *o,
 	free(res->pidpath);
 }
 
+/* How often to look at a daemon that cannot be watched with a pidfd. */
+#define DAEMONIZE_POLL_MS 100
+
 /*
- * The next record, or 0 when the daemon is gone without one. With a
- * pidfd, the daemon's death is seen even if a child it forked still
- * holds the pipe open.
+ * The next record, or 0 when the daemon is gone without one. The daemon's
+ * death is seen even if a child it forked still holds the pipe open: with
+ * a pidfd, at once; without (old kernels, valgrind), by looking at it now
+ * and then.
  */
-static int next_record(int rd, int pidfd, struct recipe_msg *m)
+static int next_record(int rd, pid_t daemon, int pidfd, struct recipe_msg *m)
 {
 	struct pollfd p[2] = {
 		{ .fd = rd, .events = POLLIN },
@@ -231,17 +235,21 @@ static int next_record(int rd, int pidfd, struct recipe_msg *m)
 	};
 	int n;
 
-	if (pidfd < 0)
+	if (daemon <= 0)
 		return recipe_report_read(rd, m);
-	do
-		n = poll(p, 2, -1);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	if (p[0].revents)
-		return recipe_report_read(rd, m);
+	for (;;) {
+		n = poll(p, pidfd >= 0 ? 2 : 1,
+			 pidfd >= 0 ? -1 : DAEMONIZE_POLL_MS);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (p[0].revents)
+			return recipe_report_read(rd, m);
+		if (pidfd >= 0 ? p[1].revents != 0 : !proc_alive(daemon))
+			break;
+	}
 	/* Dead: whatever it wrote before dying is in the pipe already. */
-	p[0].revents = 0;
 	if (poll(p, 1, 0) > 0)
 		return recipe_report_read(rd, m);
 	return 0;
@@ -260,7 +268,7 @@ static int await_daemon(struct daemonize_res *res, pid_t middle,
 	while (waitpid(middle, NULL, 0) < 0 && errno == EINTR)
 		;
 	for (;;) {
-		r = next_record(res->rd, pidfd, &m);
+		r = next_record(res->rd, daemon, pidfd, &m);
 		if (r <= 0)
 			break;
 		if (m.kind == RECIPE_MSG_PID && daemon == 0 && m.pid > 1) {
