@@ -87,7 +87,8 @@ for i in $(seq 100); do
 	sleep 0.05
 done
 run 0 "lock inherited from an exited locker: running" "$STATUS" -n inherited
-grep_out "^inherited: running \\(pid $inherited" "inherited lock: the daemon's pid"
+grep_out "^inherited: running \\(pid $inherited, up [0-9]+s\\)$" \
+	"inherited lock: the daemon's pid"
 
 # ----------------------------------------------------------- not running
 run 3 "no pidfile: exit 3" "$STATUS" -n nosuch
