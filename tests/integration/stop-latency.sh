@@ -46,10 +46,10 @@ us() {
 }
 
 # once TOOL MODE: one stop; prints the latency in microseconds, or
-# "fail" if the tool did not report success.
+# "fail:STATUS" if the tool did not report success.
 once() {
 	local rc t1 pid
-	start "$2" || { echo fail; return; }
+	start "$2" || { echo fail:start; return; }
 	pid=$(cat "$P")
 	if [ "$1" = ours ]; then
 		"$STOP" -p "$P" --retry TERM/5 >/dev/null 2>&1
@@ -62,7 +62,7 @@ once() {
 	kill -KILL "$parent" "$pid" 2>/dev/null
 	wait "$parent" 2>/dev/null
 	if [ "$rc" != 0 ] || [ ! -s "$T/exit_ts" ]; then
-		echo fail
+		echo "fail:$rc"
 		return
 	fi
 	echo $(( $(us "$t1") - $(us "$(cat "$T/exit_ts")") ))
@@ -82,8 +82,9 @@ series() {
 	fails=0
 	for i in $(seq "$RUNS"); do
 		v=$(once "$1" "$2")
-		if [ "$v" = fail ]; then
+		if [ "${v%%:*}" = fail ]; then
 			fails=$((fails + 1))
+			last_fail=${v#fail:}
 			# A tool that cannot stop it once will not, 19 more times.
 			[ "$1" = ssd ] && break
 		else
@@ -101,7 +102,11 @@ for mode in reaped zombie; do
 		test "$med" != none -a "${med:-999999999}" -lt "$LIMIT_US" 2>/dev/null
 	if [ -n "$SSD" ]; then
 		series ssd "$mode"
-		diag "start-stop-daemon, $mode: median ${med} us from exit to return ($fails failed)"
+		if [ "$med" = none ]; then
+			diag "start-stop-daemon, $mode: did not see it exit (exit status $last_fail after --retry TERM/1)"
+		else
+			diag "start-stop-daemon, $mode: median ${med} us from exit to return ($fails failed)"
+		fi
 	fi
 done
 
