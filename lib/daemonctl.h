@@ -263,7 +263,7 @@ struct dctl_schedule {
 };
 
 /*
- * start-stop-daemon's --retry grammar: "TERM/30/KILL/5", "-HUP/5/forever",
+ * start-stop-daemon's --retry grammar: "TERM/30/KILL/5", "HUP/5/forever/KILL/5",
  * or a bare timeout N meaning SIG/N/KILL/N with sig the default signal.
  * text NULL or "" is refused (-EINVAL); the default schedule is
  * dctl_schedule_default(). Returns 0 or -EINVAL / -ERANGE.
