@@ -178,25 +178,26 @@ static int add_all(struct targets *t)
 	return 0;
 }
 
-/* -u USER: a user name, or a uid in decimal. */
+/* -u USER: a user name, else a uid in decimal (names may start with a
+ * digit, so the user database is asked first). */
 static int parse_user(const char *arg, uid_t *uid)
 {
 	struct passwd pw, *res = NULL;
 	char buf[4096];
 	long v;
 
+	if (*arg && getpwnam_r(arg, &pw, buf, sizeof(buf), &res) == 0 && res) {
+		*uid = res->pw_uid;
+		return 0;
+	}
 	if (arg[0] >= '0' && arg[0] <= '9') {
 		if (cli_parse_long("--user", arg, 0, (long)UINT_MAX - 1, &v) < 0)
 			return -1;
 		*uid = (uid_t)v;
 		return 0;
 	}
-	if (getpwnam_r(arg, &pw, buf, sizeof(buf), &res) != 0 || !res) {
-		cli_error("invalid value '%s' for --user: no such user", arg);
-		return -1;
-	}
-	*uid = res->pw_uid;
-	return 0;
+	cli_error("invalid value '%s' for --user: no such user", arg);
+	return -1;
 }
 
 /* Print one record; grows *buf as needed. Returns 0 or -1. */
