@@ -140,6 +140,22 @@ cases() {
 }
 
 cases ""
+
+# Every long option a tool's --help names is offered after "--".
+for tool in "$START" "$STOP" "$STATUS"; do
+	name=${tool##*/}
+	if [ ! -x "$tool" ]; then
+		ok "# SKIP $name not built"
+		continue
+	fi
+	comp "_${name//-/_}" "$name" --
+	missing=""
+	for o in $("$tool" --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+		has "$o" || missing="$missing $o"
+	done
+	check "$name: completion offers every option of --help${missing:+ (missing:$missing)}" \
+		test -z "$missing"
+done
 check "no errors on stderr" test ! -s "$T/comp-err"
 
 bc=${BASH_COMPLETION:-/usr/share/bash-completion/bash_completion}
