@@ -248,6 +248,11 @@ run 4 "bad --name: 4" "$STATUS" -n ../etc/x
 grep_err "^daemon-status: .*--name" "bad --name: message"
 run 4 "unknown --user: 4" "$STATUS" -u no-such-user-here -n web
 grep_err "^daemon-status: .*--user" "unknown --user: message"
+if [ -w /dev/full ]; then
+	timeout 10 "$STATUS" -n web >/dev/full 2>"$T/err"
+	check "stdout full: exit 4" test $? = 4
+	grep_err "^daemon-status: cannot write to standard output" "stdout full: said so"
+fi
 run 0 "--help: 0" "$STATUS" --help
 grep_out "^Usage: daemon-status" "--help: usage"
 run 0 "--version: 0" "$STATUS" -V
