@@ -1,0 +1,228 @@
+#!/bin/bash
+# daemon-start readiness: --notify-await (sd_notify from the daemon only,
+# STATUS=, ERRNO=, MAINPID=, EXTEND_TIMEOUT_USEC=, early death, timeout)
+# and --forking (a program that detaches itself), with real daemons where
+# installed (redis-server, nginx).
+. "${DCTL_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+
+mkdir -p "$T/bin"
+P="$T/n.pid"
+
+live() {
+	case $1 in ''|*[!0-9]*) return 1 ;; esac
+	alive "$1"
+}
+
+leftovers() {
+	local p out=""
+	for p in $(pgrep -f "$T/bin/" || true); do
+		[ "$p" = $$ ] && continue
+		out="$out $p"
+	done
+	echo "$out"
+}
+
+nothing_left() {
+	check "$1: no pidfile left" test ! -e "$P"
+	check "$1: no process left" test -z "$(leftovers)"
+}
+
+stop_daemon() {
+	local pid
+	pid=$(cat "$P" 2>/dev/null)
+	case $pid in ''|*[!0-9]*) return ;; esac
+	kill "$pid" 2>/dev/null
+	wait_gone "$pid"
+	rm -f "$P"
+}
+
+if ! command -v python3 >/dev/null 2>&1; then
+	ok "# SKIP --notify-await tests need python3 to send datagrams"
+else
+# notifier SCRIPT: a python daemon whose script names this test dir.
+notifier() {
+	cat >"$T/bin/$1" <<EOF
+#!/usr/bin/env python3
+# $T/bin/
+import os, socket, sys, time
+def say(msg):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.sendto(msg.encode(), os.environ["NOTIFY_SOCKET"])
+$(cat)
+EOF
+	chmod +x "$T/bin/$1"
+}
+
+notifier ready <<'EOF'
+time.sleep(0.3)
+say("STATUS=warming up")
+say("READY=1")
+time.sleep(300)
+EOF
+run 0 "READY=1: started" "$START" -v --notify-await -T 10 -p "$P" -- "$T/bin/ready"
+grep_err "warming up" "STATUS= shown with -v"
+pid=$(cat "$P" 2>/dev/null)
+track "$pid"
+check "pidfile names the notifying daemon" live "$pid"
+check "NOTIFY_SOCKET was in its environment" \
+	grep -q '^NOTIFY_SOCKET=' <(tr '\0' '\n' <"/proc/$pid/environ")
+stop_daemon
+check "the notification directory is gone" \
+	test -z "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'dctl-notify.*' -newer "$T/bin/ready" 2>/dev/null)"
+
+notifier errno <<'EOF'
+say("STATUS=cannot bind\nERRNO=98")
+time.sleep(300)
+EOF
+run 3 "ERRNO=: exit 3" "$START" --notify-await -T 10 -p "$P" -- "$T/bin/errno"
+grep_err "^daemon-start: startup failed: ERRNO=98 \(Address already in use\)" "ERRNO=: message"
+nothing_left "ERRNO="
+
+notifier dies <<'EOF'
+time.sleep(0.2)
+sys.exit(5)
+EOF
+start=$(date +%s%N)
+run 3 "death before READY: exit 3" "$START" --notify-await -T 30 -p "$P" -- "$T/bin/dies"
+grep_err "exited with status 5 before it was ready" "death before READY: message"
+check "death reported at once, not at the timeout" \
+	test $(( ($(date +%s%N) - start) / 1000000 )) -lt 10000
+nothing_left "death before READY"
+
+notifier silent <<'EOF'
+time.sleep(300)
+EOF
+run 3 "no READY: timeout" "$START" --notify-await -T 1 -p "$P" -- "$T/bin/silent"
+grep_err "^daemon-start: not ready after 1 s" "timeout: message"
+nothing_left "timeout"
+
+# A process other than the daemon cannot make it ready.
+notifier foreign <<'EOF'
+if os.fork() == 0:
+    say("READY=1")
+    os._exit(0)
+time.sleep(300)
+EOF
+run 3 "READY=1 from another PID is ignored" "$START" --notify-await -T 1 -p "$P" -- "$T/bin/foreign"
+grep_err "not ready after 1 s" "foreign READY=1: timeout"
+nothing_left "foreign READY=1"
+
+notifier extend <<'EOF'
+say("EXTEND_TIMEOUT_USEC=3000000")
+time.sleep(1.5)
+say("READY=1")
+time.sleep(300)
+EOF
+run 0 "EXTEND_TIMEOUT_USEC= extends the timeout" "$START" --notify-await -T 1 -p "$P" -- "$T/bin/extend"
+track "$(cat "$P" 2>/dev/null)"
+stop_daemon
+
+# MAINPID=: the daemon forks, names its child, and exits.
+notifier mainpid <<'EOF'
+child = os.fork()
+if child == 0:
+    time.sleep(300)
+    os._exit(0)
+say("MAINPID=%d\nREADY=1" % child)
+time.sleep(0.5)
+EOF
+run 0 "MAINPID= then READY=1" "$START" --notify-await -T 10 -p "$P" -- "$T/bin/mainpid"
+pid=$(cat "$P" 2>/dev/null)
+track "$pid"
+check "pidfile names the main PID" live "$pid"
+sleep 0.8
+check "the main PID outlives the first process" live "$pid"
+stop_daemon
+fi
+
+# ------------------------------------------------------------- --forking
+# forker PIDFILE STATUS DELAY: detaches a sleep that writes the pidfile.
+cat >"$T/bin/forker" <<EOF
+#!/bin/sh
+# $T/bin/
+pidfile=\$1
+(
+	sleep "\$3"
+	sh -c 'echo \$PPID' >"\$pidfile.tmp"
+	mv "\$pidfile.tmp" "\$pidfile"
+	exec $T/bin/dsleep 300
+) </dev/null >/dev/null 2>&1 &
+exit \$2
+EOF
+chmod +x "$T/bin/forker"
+cp /bin/sleep "$T/bin/dsleep"
+
+run 0 "--forking: started" "$START" --forking -T 10 -p "$P" -- "$T/bin/forker" "$P" 0 0.3
+pid=$(cat "$P" 2>/dev/null)
+track "$pid"
+check "--forking: pidfile names the detached process" live "$pid"
+check "--forking: it is the program's child" \
+	test "$(readlink "/proc/$pid/exe")" = "$T/bin/dsleep"
+run 1 "--forking: already running" "$START" --forking -p "$P" -- "$T/bin/forker" "$P" 0 0
+grep_err "already running \(pid $pid" "--forking: already running names the PID"
+stop_daemon
+
+run 3 "--forking: first process exits 2" "$START" --forking -T 10 -p "$P" -- "$T/bin/forker" "$P" 2 0.3
+grep_err "forker exited with status 2 while detaching" "--forking: exit status reported"
+sleep 0.5
+nothing_left "--forking exit 2"
+
+cat >"$T/bin/no-pidfile" <<EOF
+#!/bin/sh
+# $T/bin/
+$T/bin/dsleep 300 </dev/null >/dev/null 2>&1 &
+exit 0
+EOF
+chmod +x "$T/bin/no-pidfile"
+run 3 "--forking: no pidfile written" "$START" --forking -T 1 -p "$P" -- "$T/bin/no-pidfile"
+grep_err "pidfile $P names no live process after 1 s" "--forking: timeout message"
+nothing_left "--forking without pidfile"
+
+# ------------------------------------------------------- real daemons
+if command -v nginx >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+	mkdir -p "$T/nginx"
+	port=$((20000 + $$ % 20000))
+	cat >"$T/nginx/nginx.conf" <<EOF
+daemon on;
+pid $P;
+error_log $T/nginx/error.log;
+worker_processes 1;
+events { worker_connections 16; }
+http {
+	access_log off;
+	client_body_temp_path $T/nginx;
+	proxy_temp_path $T/nginx;
+	fastcgi_temp_path $T/nginx;
+	uwsgi_temp_path $T/nginx;
+	scgi_temp_path $T/nginx;
+	server { listen 127.0.0.1:$port; }
+}
+EOF
+	run 0 "nginx --forking: started" "$START" --forking -T 20 -p "$P" -- \
+		"$(command -v nginx)" -p "$T/nginx" -c "$T/nginx/nginx.conf"
+	pid=$(cat "$P" 2>/dev/null)
+	track "$pid"
+	check "nginx: pidfile names the nginx master" \
+		test "$(readlink "/proc/${pid:-0}/exe")" = "$(readlink -f "$(command -v nginx)")"
+	kill -QUIT "$pid" 2>/dev/null
+	wait_gone "$pid" 100
+else
+	ok "# SKIP nginx not installed (apt-get install nginx-light)"
+fi
+
+if command -v redis-server >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
+	port=$((20000 + ($$ + 7) % 20000))
+	run 0 "redis --supervised systemd: ready" "$START" -v --notify-await -T 20 \
+		-p "$P" -d "$T" -- "$(command -v redis-server)" --port "$port" \
+		--bind 127.0.0.1 --supervised systemd --daemonize no --save '' \
+		--dir "$T"
+	pid=$(cat "$P" 2>/dev/null)
+	track "$pid"
+	check "redis: pidfile names redis-server" live "$pid"
+	grep_err "status: Ready to accept connections" "redis: its STATUS= shown with -v"
+	stop_daemon
+else
+	ok "# SKIP redis-server not installed (apt-get install redis-server)"
+fi
+
+done_testing
