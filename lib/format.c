@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -170,24 +171,31 @@ int format_json_escape(const char *s, size_t n, char *buf, size_t size)
 	return format_buf_finish(&b);
 }
 
-void format_visible(struct format_buf *b, const char *s)
+/* format_visible() of at most max bytes (a record's fixed array). */
+static void format_visible_n(struct format_buf *b, const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
 
-	for (; *p; p++) {
-		if (*p == '\n')
+	for (i = 0; i < max && p[i]; i++) {
+		if (p[i] == '\n')
 			format_puts(b, "\\n");
-		else if (*p == '\t')
+		else if (p[i] == '\t')
 			format_puts(b, "\\t");
-		else if (*p == '\r')
+		else if (p[i] == '\r')
 			format_puts(b, "\\r");
-		else if (*p == '\\')
+		else if (p[i] == '\\')
 			format_puts(b, "\\\\");
-		else if (*p < 0x20 || *p == 0x7f)
-			format_printf(b, "\\x%02x", *p);
+		else if (p[i] < 0x20 || p[i] == 0x7f)
+			format_printf(b, "\\x%02x", p[i]);
 		else
-			format_putc(b, (char)*p);
+			format_putc(b, (char)p[i]);
 	}
+}
+
+void format_visible(struct format_buf *b, const char *s)
+{
+	format_visible_n(b, s, SIZE_MAX);
 }
 
 void format_uptime(struct format_buf *b, long long secs)
@@ -330,7 +338,7 @@ static void format_details(struct format_buf *b, const struct dctl_status *st,
 			format_puts(b, "; pidfile not trusted: another user could have written it");
 		if (st->exe[0]) {
 			format_puts(b, "; exe ");
-			format_visible(b, st->exe);
+			format_visible_n(b, st->exe, sizeof(st->exe));
 		}
 		if (st->uid != (uid_t)-1) {
 			format_user(st->uid, text, sizeof(text));
@@ -339,7 +347,7 @@ static void format_details(struct format_buf *b, const struct dctl_status *st,
 		}
 		if (st->instance[0]) {
 			format_puts(b, "; instance ");
-			format_visible(b, st->instance);
+			format_visible_n(b, st->instance, sizeof(st->instance));
 		}
 		break;
 	case DCTL_STATE_DEAD:

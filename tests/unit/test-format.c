@@ -328,6 +328,15 @@ static void test_json_unterminated_fields(void **state)
 	exe += strlen("\"exe\":\"");
 	assert_int_equal(strspn(exe, "e"), sizeof(st.exe));
 	assert_string_equal(exe + sizeof(st.exe), "\",\"user\":null,\"reason\":null}");
+
+	/* The same for -v's line. */
+	out = line(&st, "n", NULL, true, T0);
+	exe = strstr(out, "; exe ");
+	assert_non_null(exe);
+	exe += strlen("; exe ");
+	assert_int_equal(strspn(exe, "e"), sizeof(st.exe));
+	assert_string_equal(exe + sizeof(st.exe),
+			    "; instance iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii]");
 }
 
 static void test_json_escape_table(void **state)
