@@ -286,6 +286,9 @@ if id nobody >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
 	run 0 "root sees another user's daemon running" "$STATUS" --json "$T/other/theirs.pid"
 	check "another user's daemon: its user" json_check "r[0]['pid'] == $theirs and r[0]['user'] == 'nobody'"
 	run 0 "-u nobody matches it" "$STATUS" -u nobody "$T/other/theirs.pid"
+	run 0 "-v: another user's pidfile, seen by root" "$STATUS" -v "$T/other/theirs.pid"
+	grep_out "pidfile not trusted: another user could have written it; .*user nobody" \
+		"-v: root is told not to trust it (SPEC 4.4)"
 else
 	ok "# SKIP permission cases need root and setpriv"
 fi
