@@ -16,10 +16,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* To descriptor 2 itself: a target may point stderr elsewhere. */
 #define FUZZ_CHECK(cond)						\
 	do {								\
 		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: invariant broken: %s\n",\
+			dprintf(2, "%s:%d: invariant broken: %s\n",	\
 				__FILE__, __LINE__, #cond);		\
 			abort();					\
 		}							\
