@@ -256,6 +256,21 @@ static struct dctl_pidfile *pidfile_new(const char *path, int fd,
 	return pf;
 }
 
+/*
+ * The file gets exactly the mode asked for: a starter's umask of 077 must not
+ * hide the pidfile from the users who run daemon-status. A file that is not
+ * ours keeps its mode (the trust rules judge it).
+ */
+static int set_mode(int fd, struct stat *st, mode_t mode)
+{
+	if ((st->st_mode & 07777) == (mode & 07777) || st->st_uid != geteuid())
+		return 0;
+	if (fchmod(fd, mode & 07777) < 0)
+		return -errno;
+	st->st_mode = (st->st_mode & ~07777u) | (mode & 07777);
+	return 0;
+}
+
 /* One attempt: 1 locked and verified, 0 replaced under us, < 0 error. */
 static int try_open_lock(const char *path, mode_t mode, int *fdp,
 			 struct stat *st, pid_t *holder)
@@ -277,6 +292,9 @@ static int try_open_lock(const char *path, mode_t mode, int *fdp,
 		r = -errno;
 		goto fail;
 	}
+	r = set_mode(fd, st, mode);
+	if (r < 0)
+		goto fail;
 	*fdp = fd;
 	return 1;
 fail:

@@ -329,6 +329,14 @@ static void test_new_file_mode(void **state)
 	assert_int_equal(stat(path_in("m.pid"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
 	assert_int_equal(dctl_pidfile_close(pf), 0);
+	/* A restrictive umask does not hide a pidfile from its readers. */
+	old = umask(077);
+	assert_int_equal(dctl_pidfile_open(path_in("m2.pid"), 0644, &pf, NULL),
+			 0);
+	umask(old);
+	assert_int_equal(stat(path_in("m2.pid"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(dctl_pidfile_close(pf), 0);
 	/* close keeps the file. */
 	assert_int_equal(stat(path_in("m.pid"), &st), 0);
 }
