@@ -70,6 +70,8 @@ cleanup() {
 trap cleanup EXIT
 
 # Bound the whole test's time: past it, the test is killed and fails.
+# The watchdog is a child of the test: wait for explicit PIDs, never a bare
+# `wait`, which would also wait for the watchdog.
 limit=${DCTL_TEST_LIMIT:-120}
 # (Its output goes nowhere, so that its sleep, orphaned when the watchdog
 # is killed, does not hold the TAP pipe open for the test driver.)
@@ -132,6 +134,7 @@ grep_out() {
 # alive PID: the process exists and is not a zombie.
 alive() {
 	local st
+	case ${1:-} in ''|*[!0-9]*) return 1 ;; esac
 	[ -r "/proc/$1/stat" ] || return 1
 	st=$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)
 	[ "$st" != Z ] && [ "$st" != X ]
