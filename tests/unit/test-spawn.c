@@ -1,0 +1,995 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dctl_spawn() with real processes: what a library user relies on (the
+ * return value, the res fields, the pidfile's bytes and lock, the daemon's
+ * state in /proc) and that a failure leaves nothing behind.
+ *
+ * Every process a test starts runs a program from the test's own mkdtemp
+ * directory (a symlink to sleep, a script, a python3 script), so its
+ * cmdline names that directory: that is how the test counts its processes
+ * and, in the teardown, how it makes sure a PID is still one of its own
+ * before it kills it. Each test runs under alarm() as a last bound; every
+ * wait inside the tests has a deadline of its own.
+ */
+#include "unit.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+
+#include "daemonctl.h"
+
+#define MAX_PIDS 8
+#define TEST_ALARM_S 30
+#define SLEEP_ARG "300"
+#define PYTHON "/usr/bin/python3"
+
+struct fixture {
+	char *dir;			/* mkdtemp: unique on the machine */
+	char marker[PATH_MAX];		/* dir + "/": in all our cmdlines */
+	char sleeper[PATH_MAX];		/* dir/sleeper -> sleep(1) */
+	char pidfile[PATH_MAX];
+	char *sleep_argv[3];
+	pid_t pids[MAX_PIDS];		/* daemons started, for teardown */
+	int n_pids;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read up to size - 1 bytes (NULs kept), NUL-terminate. Length or -1. */
+static ssize_t slurp(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while (len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+static bool cmdline_has(pid_t pid, const char *marker)
+{
+	char path[64], buf[4096];
+	ssize_t n, i;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	n = slurp(path, buf, sizeof(buf));
+	if (n <= 0)
+		return false;		/* gone, or a zombie */
+	for (i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	return strstr(buf, marker) != NULL;
+}
+
+/* Live processes whose command line names our directory. */
+static int count_marked(const char *marker)
+{
+	struct dirent *d;
+	DIR *dir = opendir("/proc");
+	int n = 0;
+	pid_t pid;
+
+	assert_non_null(dir);
+	while ((d = readdir(dir))) {
+		pid = (pid_t)atoi(d->d_name);
+		if (pid > 0 && cmdline_has(pid, marker))
+			n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+struct pstat {
+	char state;
+	int ppid, pgrp, sid, tty;
+};
+
+static int read_pstat(pid_t pid, struct pstat *ps)
+{
+	char path[64], buf[1024], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (slurp(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	/* The command name may hold spaces and parentheses: skip to the
+	 * last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %d %d %d %d", &ps->state, &ps->ppid,
+			 &ps->pgrp, &ps->sid, &ps->tty) != 5)
+		return -1;
+	return 0;
+}
+
+static bool alive(pid_t pid)
+{
+	struct pstat ps;
+
+	return read_pstat(pid, &ps) == 0 && ps.state != 'Z' &&
+	       ps.state != 'X';
+}
+
+static int fd_count(void)
+{
+	struct dirent *d;
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(dir);
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+static int subreaper(void)
+{
+	int v = -1;
+
+	assert_int_equal(prctl(PR_GET_CHILD_SUBREAPER, &v), 0);
+	return v;
+}
+
+/* True when this process has no child at all, not even a zombie. */
+static bool no_children(void)
+{
+	errno = 0;
+	return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
+}
+
+static void track(struct fixture *f, pid_t pid)
+{
+	if (pid > 1 && f->n_pids < MAX_PIDS)
+		f->pids[f->n_pids++] = pid;
+}
+
+/*
+ * Kill one of our daemons, only if its cmdline still names our directory
+ * (so a reused PID is never signalled), and wait, bounded, until it is
+ * reaped (our child) or a zombie / gone (init's).
+ */
+static void end_process(const struct fixture *f, pid_t pid)
+{
+	long long end = now_ms() + 3000;
+	pid_t r;
+
+	if (pid <= 1 || !cmdline_has(pid, f->marker))
+		return;
+	kill(pid, SIGKILL);
+	while (now_ms() < end) {
+		r = waitpid(pid, NULL, WNOHANG);
+		if (r == pid || (r < 0 && errno == ECHILD && !alive(pid)))
+			return;
+		usleep(10000);
+	}
+	fprintf(stderr, "# pid %d did not end\n", (int)pid);
+}
+
+/* Anything else still running from our directory (a bug's leftover). */
+static void end_marked(const struct fixture *f)
+{
+	struct dirent *d;
+	DIR *dir = opendir("/proc");
+	pid_t pid;
+
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		pid = (pid_t)atoi(d->d_name);
+		if (pid > 1 && cmdline_has(pid, f->marker))
+			end_process(f, pid);
+	}
+	closedir(dir);
+}
+
+/* Reap every child, waiting at most ms. 0, or -1 if one is still alive. */
+static int reap_all_within(long long ms)
+{
+	long long end = now_ms() + ms;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(-1, NULL, WNOHANG);
+		if (r < 0 && errno == ECHILD)
+			return 0;
+		if (r > 0)
+			continue;
+		if (now_ms() >= end)
+			return -1;
+		usleep(10000);
+	}
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* dir/name into buf (PATH_MAX). */
+static char *in_dir(const struct fixture *f, const char *name, char *buf)
+{
+	snprintf(buf, PATH_MAX, "%s/%s", f->dir, name);
+	return buf;
+}
+
+/* ---------------------------------------------------------- fixture */
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->dir = unit_tmpdir();
+	if (!f->dir) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->marker, sizeof(f->marker), "%s/", f->dir);
+	in_dir(f, "sleeper", f->sleeper);
+	in_dir(f, "pid", f->pidfile);
+	if (symlink("/bin/sleep", f->sleeper) < 0) {
+		unit_rmtree(f->dir);
+		free(f);
+		return -1;
+	}
+	f->sleep_argv[0] = f->sleeper;
+	f->sleep_argv[1] = (char *)SLEEP_ARG;
+	f->sleep_argv[2] = NULL;
+	*state = f;
+	alarm(TEST_ALARM_S);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	int i;
+
+	alarm(0);
+	for (i = 0; i < f->n_pids; i++)
+		end_process(f, f->pids[i]);
+	end_marked(f);
+	reap_all_within(2000);
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	unit_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+static void sleeper_opts(const struct fixture *f, struct dctl_spawn_opts *o)
+{
+	dctl_spawn_opts_init(o);
+	o->program = f->sleeper;
+	o->argv = f->sleep_argv;
+	o->pidfile = f->pidfile;
+}
+
+/* ------------------------------------------------------------ checks */
+
+/* The pidfile holds exactly "PID\n". */
+static void check_pidfile(const char *path, pid_t pid)
+{
+	char buf[64], want[32];
+
+	snprintf(want, sizeof(want), "%d\n", (int)pid);
+	assert_true(slurp(path, buf, sizeof(buf)) >= 0);
+	assert_string_equal(buf, want);
+}
+
+static void check_no_file(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
+/* /proc/locks lists a write lock on the file's inode (hex major:minor). */
+static bool lock_listed(const struct stat *st)
+{
+	char line[256], mode[16];
+	unsigned maj, min;
+	unsigned long ino;
+	bool found = false;
+	FILE *fp = fopen("/proc/locks", "re");
+
+	assert_non_null(fp);
+	while (!found && fgets(line, sizeof(line), fp)) {
+		if (strstr(line, "->"))		/* a blocked waiter */
+			continue;
+		if (sscanf(line, "%*d: %*s %*s %15s %*d %x:%x:%lu", mode, &maj,
+			   &min, &ino) != 4)
+			continue;
+		found = !strcmp(mode, "WRITE") && maj == major(st->st_dev) &&
+			min == minor(st->st_dev) && ino == st->st_ino;
+	}
+	fclose(fp);
+	return found;
+}
+
+/* The daemon itself holds the lock: one of its descriptors is the file,
+ * and its fdinfo shows a write lock. */
+static bool held_by(pid_t pid, const struct stat *st)
+{
+	char path[PATH_MAX], info[4096];
+	struct stat fst;
+	struct dirent *d;
+	bool found = false;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (!found && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fd/%s", (int)pid,
+			 d->d_name);
+		if (stat(path, &fst) < 0 || fst.st_ino != st->st_ino ||
+		    fst.st_dev != st->st_dev)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid,
+			 d->d_name);
+		found = slurp(path, info, sizeof(info)) > 0 &&
+			strstr(info, "lock:") && strstr(info, "WRITE");
+	}
+	closedir(dir);
+	return found;
+}
+
+static void check_locked(const char *pidfile, pid_t pid)
+{
+	struct stat st;
+	int fd;
+
+	assert_int_equal(stat(pidfile, &st), 0);
+	assert_true(lock_listed(&st));
+	assert_true(held_by(pid, &st));
+	/* What another starter sees: the lock cannot be taken. */
+	fd = open(pidfile, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), -1);
+	assert_int_equal(errno, EWOULDBLOCK);
+	close(fd);
+}
+
+/* A 36-character lowercase version-4 UUID. */
+static void check_uuid(const char *id)
+{
+	size_t i;
+
+	assert_int_equal(strlen(id), 36);
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			assert_int_equal(id[i], '-');
+		else
+			assert_non_null(strchr("0123456789abcdef", id[i]));
+	}
+	assert_int_equal(id[14], '4');
+}
+
+/* How many NAME= entries the process's environment has; the value of the
+ * last one goes to val (size PATH_MAX) if not NULL. */
+static int env_count(pid_t pid, const char *name, char *val)
+{
+	char path[64], *buf, *p;
+	size_t len = strlen(name);
+	ssize_t n;
+	int count = 0;
+
+	buf = malloc(1 << 20);
+	assert_non_null(buf);
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	n = slurp(path, buf, 1 << 20);
+	assert_true(n > 0);
+	for (p = buf; p < buf + n; p += strlen(p) + 1) {
+		if (strncmp(p, name, len) || p[len] != '=')
+			continue;
+		count++;
+		if (val)
+			snprintf(val, PATH_MAX, "%s", p + len + 1);
+	}
+	free(buf);
+	return count;
+}
+
+/* A started daemon: alive, runs our program, not a session leader, no
+ * terminal, and our child exactly when the start watched it. */
+static void check_daemon(const struct fixture *f, pid_t pid, bool our_child)
+{
+	struct pstat ps;
+
+	assert_true(pid > 1);
+	assert_true(alive(pid));
+	assert_true(cmdline_has(pid, f->marker));
+	assert_int_equal(read_pstat(pid, &ps), 0);
+	if (our_child)
+		assert_int_equal(ps.ppid, getpid());
+	else
+		assert_int_not_equal(ps.ppid, getpid());
+	assert_int_not_equal(ps.sid, pid);
+	assert_int_not_equal(ps.sid, getsid(0));
+	assert_int_equal(ps.tty, 0);
+}
+
+/* A failure: nothing of ours is left, and no pidfile. */
+static void check_nothing_left(const struct fixture *f,
+			       const struct dctl_spawn_result *res)
+{
+	assert_int_equal(res->pid, 0);
+	assert_true(res->detail[0] != '\0');
+	check_no_file(f->pidfile);
+	assert_int_equal(count_marked(f->marker), 0);
+}
+
+/* -------------------------------------------------------------- tests */
+
+static void test_start(void **state)
+{
+	struct fixture *f = *state;
+	char *env[] = { "DCTL_SPAWN_TEST=yes", NULL };
+	char val[PATH_MAX];
+	struct dctl_spawn_opts o;
+	struct dctl_spawn_result res;
+	int fds = fd_count(), sr = subreaper(), r;
+
+	sleeper_opts(f, &o);
+	o.env = env;
+	/* Stale values in the caller's environment must not reach it. */
+	setenv("DAEMON_INSTANCE_ID", "stale", 1);
+	setenv("NOTIFY_SOCKET", "/nonexistent/socket", 1);
+	r = dctl_spawn(&o, &res);
+	unsetenv("DAEMON_INSTANCE_ID");
+	unsetenv("NOTIFY_SOCKET");
+	track(f, res.pid);
+
+	assert_int_equal(r, 0);
+	check_daemon(f, res.pid, false);
+	check_pidfile(f->pidfile, res.pid);
+	check_locked(f->pidfile, res.pid);
+	check_uuid(res.instance);
+	assert_int_equal(env_count(res.pid, "DAEMON_INSTANCE_ID", val), 1);
+	assert_string_equal(val, res.instance);
+	assert_int_equal(env_count(res.pid, "NOTIFY_SOCKET", NULL), 0);
+	assert_int_equal(env_count(res.pid, "DCTL_SPAWN_TEST", val), 1);
+	assert_string_equal(val, "yes");
+	assert_int_equal(res.exit_status, -1);
+	assert_int_equal(res.term_signal, 0);
+	assert_int_equal(count_marked(f->marker), 1);
+	assert_int_equal(fd_count(), fds);
+	assert_int_equal(subreaper(), sr);
+}
+
+static void test_two_instances(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_opts o;
+	struct dctl_spawn_result a, b;
+	char other[PATH_MAX], val[PATH_MAX];
+
+	sleeper_opts(f, &o);
+	assert_int_equal(dctl_spawn(&o, &a), 0);
+	track(f, a.pid);
+	o.pidfile = in_dir(f, "pid2", other);
+	assert_int_equal(dctl_spawn(&o, &b), 0);
+	track(f, b.pid);
+
+	assert_int_not_equal(a.pid, b.pid);
+	check_uuid(a.instance);
+	check_uuid(b.instance);
+	assert_string_not_equal(a.instance, b.instance);
+	assert_int_equal(env_count(b.pid, "DAEMON_INSTANCE_ID", val), 1);
+	assert_string_equal(val, b.instance);
+	check_pidfile(f->pidfile, a.pid);
+	check_pidfile(other, b.pid);
+}
+
+static void test_already_running(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_opts o;
+	struct dctl_spawn_result first, res;
+	int fds;
+
+	sleeper_opts(f, &o);
+	assert_int_equal(dctl_spawn(&o, &first), 0);
+	track(f, first.pid);
+	fds = fd_count();
+
+	assert_int_equal(dctl_spawn(&o, &res), -EEXIST);
+	track(f, res.pid);
+	assert_int_equal(res.pid, first.pid);
+	assert_int_equal(res.stage, DCTL_STAGE_PIDFILE);
+	assert_int_equal(count_marked(f->marker), 1);
+	/* The running daemon's file is untouched and still its own. */
+	check_pidfile(f->pidfile, first.pid);
+	check_locked(f->pidfile, first.pid);
+	assert_int_equal(fd_count(), fds);
+
+	/* The watched path says the same, and starts nothing either. */
+	o.wait_ms = 200;
+	assert_int_equal(dctl_spawn(&o, &res), -EEXIST);
+	assert_int_equal(res.pid, first.pid);
+	assert_true(no_children());
+
+	/* So does test mode. */
+	o.wait_ms = 0;
+	o.test = true;
+	assert_int_equal(dctl_spawn(&o, &res), -EEXIST);
+	assert_int_equal(res.pid, first.pid);
+	assert_int_equal(count_marked(f->marker), 1);
+	check_pidfile(f->pidfile, first.pid);
+	assert_int_equal(fd_count(), fds);
+}
+
+/* Run a start that must fail before forking, with err. We are a subreaper
+ * meanwhile, so anything it forked would show up as our child. */
+static void expect_invalid(const struct fixture *f,
+			   const struct dctl_spawn_opts *o, int err)
+{
+	struct dctl_spawn_result res;
+	int fds = fd_count();
+
+	assert_int_equal(dctl_spawn(o, &res), -err);
+	assert_int_equal(res.stage, DCTL_STAGE_VALIDATE);
+	assert_int_equal(res.error, err);
+	check_nothing_left(f, &res);
+	assert_true(no_children());
+	assert_int_equal(fd_count(), fds);
+	assert_int_equal(subreaper(), 1);
+}
+
+static void test_invalid(void **state)
+{
+	struct fixture *f = *state;
+	char *no_eq[] = { "NOEQUALS", NULL };
+	char *bad_name[] = { "1X=y", NULL };
+	char path[PATH_MAX], file[PATH_MAX];
+	struct dctl_spawn_opts o;
+
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	in_dir(f, "plain", file);
+	write_file(file, "#!/bin/sh\nexit 0\n", 0644);
+
+	sleeper_opts(f, &o);
+	o.program = in_dir(f, "missing", path);
+	expect_invalid(f, &o, ENOENT);
+	o.program = "dctl-no-such-program-in-path";
+	expect_invalid(f, &o, ENOENT);
+	o.program = file;			/* not executable */
+	expect_invalid(f, &o, EACCES);
+	o.program = f->dir;			/* a directory */
+	expect_invalid(f, &o, EACCES);
+	o.program = "";
+	expect_invalid(f, &o, EINVAL);
+
+	sleeper_opts(f, &o);
+	o.chdir_path = in_dir(f, "nodir", path);
+	expect_invalid(f, &o, ENOENT);
+	o.chdir_path = file;
+	expect_invalid(f, &o, ENOTDIR);
+
+	sleeper_opts(f, &o);
+	o.user = "dctl-no-such-user";
+	expect_invalid(f, &o, geteuid() == 0 ? ENOENT : EPERM);
+
+	sleeper_opts(f, &o);
+	o.env = no_eq;
+	expect_invalid(f, &o, EINVAL);
+	o.env = bad_name;
+	expect_invalid(f, &o, EINVAL);
+
+	sleeper_opts(f, &o);
+	o.set_nice = true;
+	o.nice = 20;
+	expect_invalid(f, &o, EINVAL);
+	o.nice = -21;
+	expect_invalid(f, &o, EINVAL);
+
+	sleeper_opts(f, &o);
+	o.umask = 01000;
+	expect_invalid(f, &o, EINVAL);
+
+	sleeper_opts(f, &o);
+	o.stdout_path = in_dir(f, "nodir/out.log", path);
+	expect_invalid(f, &o, ENOENT);
+
+	sleeper_opts(f, &o);
+	o.ready = (enum dctl_ready)42;
+	expect_invalid(f, &o, EINVAL);
+
+	sleeper_opts(f, &o);
+	o.pidfile = NULL;
+	expect_invalid(f, &o, EINVAL);
+
+	assert_int_equal(dctl_spawn(&o, NULL), -EINVAL);
+}
+
+static void make_noexec_script(const struct fixture *f, char *path)
+{
+	in_dir(f, "nointerp", path);
+	write_file(path, "#!/nonexistent/interpreter\nexit 0\n", 0755);
+}
+
+/* The program passes the checks, but execve() fails in the daemon. */
+static void test_exec_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_opts o;
+	struct dctl_spawn_result res;
+	char script[PATH_MAX];
+	int fds = fd_count(), sr = subreaper();
+
+	make_noexec_script(f, script);
+	sleeper_opts(f, &o);
+	o.program = script;
+	o.argv = NULL;
+	assert_int_equal(dctl_spawn(&o, &res), -ENOENT);
+	assert_int_equal(res.stage, DCTL_STAGE_EXEC);
+	assert_int_equal(res.error, ENOENT);
+	check_nothing_left(f, &res);
+	assert_int_equal(fd_count(), fds);
+	assert_int_equal(subreaper(), sr);
+}
+
+/* The same, watched (--wait): the failed process is reaped by the call. */
+static void test_exec_fails_watched(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_opts o;
+	struct dctl_spawn_result res;
+	char script[PATH_MAX];
+	int fds = fd_count();
+	long long t0;
+
+	make_noexec_script(f, script);
+	sleeper_opts(f, &o);
+	o.program = script;
+	o.argv = NULL;
+	o.wait_ms = 5000;
+	t0 = now_ms();
+	assert_int_equal(dctl_spawn(&o, &res), -ENOENT);
+	/* An exec failure is known at once: no waiting out wait_ms. */
+	assert_true(now_ms() - t0 < 2000);
+	assert_int_equal(res.stage, DCTL_STAGE_EXEC);
+	check_nothing_left(f, &res);
+	assert_true(no_children());
+	assert_int_equal(fd_count(), fds);
+	assert_int_equal(subreaper(), 0);
+}
+
+/* A plain start from a caller that is a subreaper itself: the failed
+ * daemon becomes our child, and it must end on its own. */
+static void test_exec_fails_subreaper_caller(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_opts o;
+	struct dctl_spawn_result res;
+	char script[PATH_MAX];
+
+	make_noexec_script(f, script);
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	sleeper_opts(f, &o);
+	o.program = script;
+	o.argv = NULL;
+	assert_int_equal(dctl_spawn(&o, &res), -ENOENT);
+	check_nothing_left(f, &res);
+	assert_int_equal(reap_all_within(2000), 0);
+	assert_int_equal(subreaper(), 1);
+}
+
+/* Start script (written to dir/name) with wait_ms; expect -ECHILD. */
+static void expect_death(struct fixture *f, const char *name,
+			 const char *text, struct dctl_spawn_result *res)
+{
+	struct dctl_spawn_opts o;
+	char script[PATH_MAX];
+	int fds = fd_count();
+	long long t0;
+
+	in_dir(f, name, script);
+	write_file(script, text, 0755);
+	sleeper_opts(f, &o);
+	o.program = script;
+	o.argv = NULL;
+	o.wait_ms = 5000;
+	t0 = now_ms();
+	assert_int_equal(dctl_spawn(&o, res), -ECHILD);
+	/* Seen when it happens, not when wait_ms runs out. */
+	assert_true(now_ms() - t0 < 3000);
+	assert_int_equal(res->stage, DCTL_STAGE_STARTUP);
+	assert_int_equal(res->error, ECHILD);
+	check_nothing_left(f, res);
+	assert_true(no_children());
+	assert_int_equal(fd_count(), fds);
+	assert_int_equal(subreaper(), 0);
+}
+
+static void test_startup_exit(void **state)
+{
+	struct dctl_spawn_result res;
+
+	expect_death(*state, "exit3", "#!/bin/sh\nexit 3\n", &res);
+	assert_int_equal(res.exit_status, 3);
+	assert_int_equal(res.term_signal, 0);
+}
+
+static void test_startup_signal(void **state)
+{
+	struct dctl_spawn_result res;
+
+	expect_death(*state, "segv", "#!/bin/sh\nkill -SEGV $$\nsleep 5\n",
+		     &res);
+	assert_int_equal(res.term_signal, SIGSEGV);
+	assert_int_equal(res.exit_status, -1);
+}
+
+/* It forks a process of its own and then dies: that one goes too. */
+static void test_startup_exit_leaves_no_child(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_result res;
+	char text[PATH_MAX + 64];
+
+	snprintf(text, sizeof(text), "#!/bin/sh\n%s %s &\nexit 4\n",
+		 f->sleeper, SLEEP_ARG);
+	expect_death(f, "forks", text, &res);
+	assert_int_equal(res.exit_status, 4);
+}
+
+static void test_wait_success(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_opts o;
+	struct dctl_spawn_result res;
+	int fds = fd_count(), r;
+	long long t0;
+
+	sleeper_opts(f, &o);
+	o.wait_ms = 200;
+	t0 = now_ms();
+	r = dctl_spawn(&o, &res);
+	track(f, res.pid);
+	assert_int_equal(r, 0);
+	assert_true(now_ms() - t0 >= 190);
+	/* Watched, it stays our child (dctl_spawn(3), NOTES). */
+	check_daemon(f, res.pid, true);
+	check_pidfile(f->pidfile, res.pid);
+	check_locked(f->pidfile, res.pid);
+	assert_int_equal(fd_count(), fds);
+	assert_int_equal(subreaper(), 0);
+}
+
+/* A python3 program that sends its first argument on $NOTIFY_SOCKET (or,
+ * with "child", has a forked child send READY=1), then sleeps. */
+static const char notify_py[] =
+	"import os, socket, sys, time\n"
+	"addr = os.environ['NOTIFY_SOCKET']\n"
+	"if addr.startswith('@'):\n"
+	"    addr = '\\0' + addr[1:]\n"
+	"def send(msg):\n"
+	"    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+	"    s.sendto(msg.encode(), addr)\n"
+	"    s.close()\n"
+	"if sys.argv[1] == 'child':\n"
+	"    if os.fork() == 0:\n"
+	"        send('READY=1')\n"
+	"        time.sleep(300)\n"
+	"        os._exit(0)\n"
+	"else:\n"
+	"    send(sys.argv[1])\n"
+	"time.sleep(300)\n";
+
+static int notify_start(struct fixture *f, const char *say, unsigned timeout,
+			struct dctl_spawn_result *res)
+{
+	struct dctl_spawn_opts o;
+	char script[PATH_MAX];
+	char *argv[] = { PYTHON, "-I", script, (char *)say, NULL };
+	int r;
+
+	if (access(PYTHON, X_OK) < 0)
+		skip();
+	in_dir(f, "notify.py", script);
+	write_file(script, notify_py, 0644);
+	sleeper_opts(f, &o);
+	o.program = PYTHON;
+	o.argv = argv;
+	o.ready = DCTL_READY_NOTIFY;
+	o.timeout_ms = timeout;
+	r = dctl_spawn(&o, res);
+	track(f, res->pid);
+	return r;
+}
+
+static void test_notify_ready(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_result res;
+	char val[PATH_MAX];
+	int fds = fd_count();
+
+	assert_int_equal(notify_start(f, "READY=1", 10000, &res), 0);
+	check_daemon(f, res.pid, true);
+	check_pidfile(f->pidfile, res.pid);
+	check_locked(f->pidfile, res.pid);
+	assert_int_equal(env_count(res.pid, "NOTIFY_SOCKET", val), 1);
+	assert_true(val[0] != '\0');
+	/* The socket was the call's own: gone once it returned. */
+	if (val[0] == '/')
+		check_no_file(val);
+	assert_int_equal(fd_count(), fds);
+	assert_int_equal(subreaper(), 0);
+}
+
+static void test_notify_errno(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_result res;
+	int fds = fd_count();
+
+	assert_int_equal(notify_start(f, "ERRNO=5", 10000, &res), -5);
+	assert_int_equal(res.stage, DCTL_STAGE_READY);
+	assert_int_equal(res.error, 5);
+	check_nothing_left(f, &res);
+	assert_true(no_children());
+	assert_int_equal(fd_count(), fds);
+	assert_int_equal(subreaper(), 0);
+}
+
+/* Silent (only a child of it says READY=1, which does not count): a
+ * timeout, on time, and both processes killed. */
+static void test_notify_timeout(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_result res;
+	int fds = fd_count();
+	long long t0 = now_ms(), took;
+
+	assert_int_equal(notify_start(f, "child", 1000, &res), -ETIMEDOUT);
+	took = now_ms() - t0;
+	assert_true(took >= 990 && took < 3000);
+	assert_int_equal(res.stage, DCTL_STAGE_READY);
+	check_nothing_left(f, &res);
+	assert_true(no_children());
+	assert_int_equal(fd_count(), fds);
+	assert_int_equal(subreaper(), 0);
+}
+
+static void test_notify_timeout_sleeper(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_opts o;
+	struct dctl_spawn_result res;
+	long long t0, took;
+	int r;
+
+	sleeper_opts(f, &o);
+	o.ready = DCTL_READY_NOTIFY;
+	o.timeout_ms = 300;
+	t0 = now_ms();
+	r = dctl_spawn(&o, &res);
+	took = now_ms() - t0;
+	track(f, res.pid);
+	assert_int_equal(r, -ETIMEDOUT);
+	assert_true(took >= 290 && took < 2000);
+	check_nothing_left(f, &res);
+	assert_true(no_children());
+}
+
+static void test_test_mode(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_opts o;
+	struct dctl_spawn_result res;
+	int fds = fd_count(), r;
+
+	sleeper_opts(f, &o);
+	o.test = true;
+	o.wait_ms = 200;
+	r = dctl_spawn(&o, &res);
+	track(f, res.pid);
+	assert_int_equal(r, 0);
+	assert_int_equal(res.pid, 0);
+	check_no_file(f->pidfile);
+	assert_int_equal(count_marked(f->marker), 0);
+	assert_true(no_children());
+	assert_int_equal(fd_count(), fds);
+
+	/* A failure is still found. */
+	o.chdir_path = f->sleeper;
+	assert_int_equal(dctl_spawn(&o, &res), -ENOTDIR);
+	assert_int_equal(res.stage, DCTL_STAGE_VALIDATE);
+}
+
+/* A caller that is a subreaper already stays one, on both paths. */
+static void test_subreaper_kept(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_opts o;
+	struct dctl_spawn_result res;
+	char other[PATH_MAX];
+	int r;
+
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	sleeper_opts(f, &o);
+	o.wait_ms = 100;
+	r = dctl_spawn(&o, &res);
+	track(f, res.pid);
+	assert_int_equal(r, 0);
+	assert_int_equal(subreaper(), 1);
+
+	o.wait_ms = 0;
+	o.pidfile = in_dir(f, "pid2", other);
+	r = dctl_spawn(&o, &res);
+	track(f, res.pid);
+	assert_int_equal(r, 0);
+	/* Plain, but we are a subreaper: the daemon came to us. */
+	check_daemon(f, res.pid, true);
+	assert_int_equal(subreaper(), 1);
+}
+
+#define SPAWN_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		SPAWN_TEST(test_start),
+		SPAWN_TEST(test_two_instances),
+		SPAWN_TEST(test_already_running),
+		SPAWN_TEST(test_invalid),
+		SPAWN_TEST(test_exec_fails),
+		SPAWN_TEST(test_exec_fails_watched),
+		SPAWN_TEST(test_exec_fails_subreaper_caller),
+		SPAWN_TEST(test_startup_exit),
+		SPAWN_TEST(test_startup_signal),
+		SPAWN_TEST(test_startup_exit_leaves_no_child),
+		SPAWN_TEST(test_wait_success),
+		SPAWN_TEST(test_notify_ready),
+		SPAWN_TEST(test_notify_errno),
+		SPAWN_TEST(test_notify_timeout),
+		SPAWN_TEST(test_notify_timeout_sleeper),
+		SPAWN_TEST(test_test_mode),
+		SPAWN_TEST(test_subreaper_kept),
+	};
+	struct rlimit no_core = { 0, 0 };
+
+	/* The SIGSEGV case must not leave a core file in the daemon's
+	 * cwd (/); the limit is inherited. */
+	setrlimit(RLIMIT_CORE, &no_core);
+	return cmocka_run_group_tests_name("spawn", tests, NULL, NULL);
+}
