@@ -97,7 +97,8 @@ static size_t read_unicode(struct reader *r, unsigned char *out, size_t *raw)
 		lo = read_hex4(r);
 		if (lo < 0xdc00 || lo > 0xdfff)
 			return 0;
-		return put_utf8(out, 0x10000 + ((unsigned long)(u - 0xd800) << 10) +
+		return put_utf8(out, 0x10000 +
+				     ((unsigned long)(u - 0xd800) << 10) +
 				     (unsigned long)(lo - 0xdc00));
 	}
 	if (u >= 0xdc00 && u <= 0xdfff) {

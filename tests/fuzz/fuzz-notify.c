@@ -126,11 +126,12 @@ static void check_status(const struct notify_msg *m, const char *sent,
 		FUZZ_CHECK(c == want || (c == '?' && (want < 0x20 ||
 						      want == 0x7f)));
 	}
-	FUZZ_CHECK(!utf8 || fuzz_utf8_valid((const unsigned char *)m->status, n));
+	FUZZ_CHECK(!utf8 ||
+		   fuzz_utf8_valid((const unsigned char *)m->status, n));
 }
 
-static void check_one(const char *buf, size_t len, const struct notify_msg *init,
-		      pid_t pid_max)
+static void check_one(const char *buf, size_t len,
+		      const struct notify_msg *init, pid_t pid_max)
 {
 	struct notify_msg m = *init, want = *init;
 	const char *status;
