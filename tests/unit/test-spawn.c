@@ -771,6 +771,45 @@ static void test_startup_exit_leaves_no_child(void **state)
 	assert_int_equal(res.exit_status, 4);
 }
 
+/*
+ * KNOWN BUG in lib/spawn.c, sweep_children(): a child the caller forked
+ * just before the call (within about two clock ticks, 10-20 ms) is taken
+ * for one the failed start left behind, because "before the call" is
+ * judged by start time in clock ticks (ps.start_ticks + 1 < s->t0): it is
+ * killed with SIGKILL and reaped, so the caller even loses its status.
+ * dctl_spawn(3) says children started before the call are left alone.
+ * Left out of the build until fixed (cmocka's TAP "not ok # SKIP" counts
+ * as a failure for automake's driver); build with -DSPAWN_TEST_KNOWN_BUGS
+ * to run it.
+ */
+#ifdef SPAWN_TEST_KNOWN_BUGS
+static void test_caller_child_spared(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_opts o;
+	struct dctl_spawn_result res;
+	char script[PATH_MAX];
+	pid_t mine;
+
+	in_dir(f, "exit3", script);
+	write_file(script, "#!/bin/sh\nexit 3\n", 0755);
+	sleeper_opts(f, &o);
+	o.program = script;
+	o.argv = NULL;
+	o.wait_ms = 5000;
+	mine = fork();
+	if (mine == 0) {
+		execv(f->sleeper, f->sleep_argv);
+		_exit(127);
+	}
+	assert_true(mine > 0);
+	track(f, mine);
+	assert_int_equal(dctl_spawn(&o, &res), -ECHILD);
+	/* Ours, alive and unreaped. */
+	assert_int_equal(waitpid(mine, NULL, WNOHANG), 0);
+}
+#endif
+
 static void test_wait_success(void **state)
 {
 	struct fixture *f = *state;
@@ -978,6 +1017,9 @@ int main(void)
 		SPAWN_TEST(test_startup_exit),
 		SPAWN_TEST(test_startup_signal),
 		SPAWN_TEST(test_startup_exit_leaves_no_child),
+#ifdef SPAWN_TEST_KNOWN_BUGS
+		SPAWN_TEST(test_caller_child_spared),
+#endif
 		SPAWN_TEST(test_wait_success),
 		SPAWN_TEST(test_notify_ready),
 		SPAWN_TEST(test_notify_errno),
