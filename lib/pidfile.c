@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -216,10 +215,9 @@ static int wait_for_holder(int fd, pid_t *holder)
 	pid_t pid = 0, seen = 0;
 
 	for (;;) {
-		if (parse_fd(fd, 0, &pid, NULL) == 0) {
+		if (parse_fd(fd, 0, &pid, NULL) == 0 && proc_alive(pid)) {
 			seen = pid;
-			if (proc_alive(pid))
-				break;
+			break;
 		}
 		if (util_now_ms() >= deadline)
 			break;
@@ -256,6 +254,20 @@ static struct dctl_pidfile *pidfile_new(const char *path, int fd,
 	return pf;
 }
 
+/* -EEXIST if the old content names a live daemon that holds no lock. */
+static int unlocked_writer(int fd, const struct stat *st, pid_t *holder)
+{
+	pid_t pid;
+
+	if (parse_fd(fd, 0, &pid, NULL) < 0 || pid == getpid())
+		return 0;
+	if (!proc_is_unlocked_writer(pid, &st->st_mtim))
+		return 0;
+	if (holder)
+		*holder = pid;
+	return -EEXIST;
+}
+
 /*
  * The file gets exactly the mode asked for: a starter's umask of 077 must not
  * hide the pidfile from the users who run daemon-status. A file that is not
@@ -287,6 +299,13 @@ static int try_open_lock(const char *path, mode_t mode, int *fdp,
 		close(fd);
 		return 0;
 	}
+	/*
+	 * Unlocked is not the same as stale: a daemon that wrote the file
+	 * itself, or closed the descriptor it inherited, holds no lock.
+	 */
+	r = unlocked_writer(fd, st, holder);
+	if (r < 0)
+		goto fail;
 	/* Only now, with the lock, may the old content go. */
 	if (ftruncate(fd, 0) < 0) {
 		r = -errno;
@@ -331,23 +350,47 @@ int dctl_pidfile_open(const char *path, mode_t mode, struct dctl_pidfile **pfp,
 	return 0;
 }
 
-int dctl_pidfile_write(struct dctl_pidfile *pf, pid_t pid)
+/* Decimal digits and a newline, without stdio: safe after fork. */
+static size_t format_pid(char *buf, pid_t pid)
 {
-	char buf[32];
-	ssize_t n;
-	int len;
+	unsigned long v = (unsigned long)pid;
+	char tmp[24];
+	size_t n = 0, i;
 
-	if (!pf || pid < 2)
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n++] = '\n';
+	return n;
+}
+
+int pidfile_write_fd(int fd, pid_t pid)
+{
+	char buf[24];
+	size_t len;
+	ssize_t n;
+
+	if (pid < 2)
 		return -EINVAL;
-	len = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
-	if (ftruncate(pf->fd, 0) < 0)
+	len = format_pid(buf, pid);
+	if (ftruncate(fd, 0) < 0)
 		return -errno;
 	do {
-		n = pwrite(pf->fd, buf, (size_t)len, 0);
+		n = pwrite(fd, buf, len, 0);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	return n == len ? 0 : -EIO;
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+int dctl_pidfile_write(struct dctl_pidfile *pf, pid_t pid)
+{
+	if (!pf)
+		return -EINVAL;
+	return pidfile_write_fd(pf->fd, pid);
 }
 
 int dctl_pidfile_fileno(const struct dctl_pidfile *pf)

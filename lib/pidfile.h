@@ -27,4 +27,11 @@ int pidfile_open_regular(const char *path, int flags, mode_t mode,
 int pidfile_read(const char *path, pid_t pid_max, pid_t *pid,
 		 enum dctl_pid_fault *fault, struct stat *st);
 
+/*
+ * Replace the content of the pidfile open on fd with "PID\n". Uses only
+ * async-signal-safe calls, so a forked child of a threaded program (the
+ * daemon, right before exec) may call it. 0 or -errno.
+ */
+int pidfile_write_fd(int fd, pid_t pid);
+
 #endif

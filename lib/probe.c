@@ -25,8 +25,6 @@
 #include "util.h"
 
 /* mtime and start time come from different clocks: allow this much. */
-#define START_SLACK_NS 1000000000LL
-#define NSEC_PER_SEC 1000000000LL
 #define DELETED_SUFFIX " (deleted)"
 
 struct lock_key {
@@ -309,11 +307,6 @@ static bool file_was_read(const struct dctl_status *st)
 
 /* ------------------------------------------------------------ the verdict */
 
-static long long ts_ns(const struct timespec *ts)
-{
-	return (long long)ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
-}
-
 /*
  * The lock says someone holds the pidfile, but the file does not name a
  * live process: a start between lock and write, a daemon whose children
@@ -420,12 +413,13 @@ static void classify(struct dctl_status *st, const struct lock_table *locks,
 	}
 	started = proc_start_time(ps.start_ticks);
 	/*
-	 * The lock is the proof for a locked file. An unlocked file (one a
-	 * daemon wrote itself) only names its writer if that process was
-	 * there when the file was written; else the PID was reused.
+	 * A file names its writer only if that process was there when the
+	 * file was written; a younger one has a reused PID. A held lock does
+	 * not prove otherwise, as the holder may be another process (a worker
+	 * that inherited the descriptor after the daemon died): then only the
+	 * named process holding the lock itself does.
 	 */
-	if (!st->locked &&
-	    ts_ns(&started) > ts_ns(&st->mtime) + START_SLACK_NS &&
+	if (!proc_started_before(ps.start_ticks, &st->mtime) &&
 	    !lock_hidden(st)) {
 		st->state = DCTL_STATE_DEAD;
 		st->error = 0;

@@ -176,6 +176,23 @@ struct timespec proc_start_time(unsigned long long start_ticks)
 	return r;
 }
 
+bool proc_started_before(unsigned long long start_ticks,
+			 const struct timespec *mtime)
+{
+	struct timespec started = proc_start_time(start_ticks);
+
+	return ts_ns(&started) <= ts_ns(mtime) + PROC_START_SLACK_NS;
+}
+
+bool proc_is_unlocked_writer(pid_t pid, const struct timespec *mtime)
+{
+	struct proc_stat ps;
+
+	if (proc_read_stat(pid, &ps) < 0 || state_is_gone(ps.state))
+		return false;
+	return proc_started_before(ps.start_ticks, mtime);
+}
+
 int proc_exe(pid_t pid, char *buf, size_t size)
 {
 	char path[48];

@@ -64,6 +64,24 @@ int proc_instance(pid_t pid, char *buf, size_t size);
  */
 int proc_holds_flock(pid_t pid, dev_t dev, ino_t ino);
 
+/*
+ * The one rule for a pidfile that holds no lock (SPEC 2): could the process
+ * with these start ticks have written a file last modified at mtime? True if
+ * it started no later than mtime, with PROC_START_SLACK_NS for the clocks'
+ * granularity. A process that started later has a reused PID.
+ */
+#define PROC_START_SLACK_NS 1000000000LL
+bool proc_started_before(unsigned long long start_ticks,
+			 const struct timespec *mtime);
+
+/*
+ * Does the pidfile (dev, ino, last modified at mtime) name a live daemon
+ * that holds no lock: PID alive, not a zombie, and proc_started_before()?
+ * Used by open-and-lock so that a start never runs a second copy beside a
+ * daemon that wrote its own pidfile or closed its lock descriptor.
+ */
+bool proc_is_unlocked_writer(pid_t pid, const struct timespec *mtime);
+
 /* pidfd_open(2) with O_CLOEXEC semantics; -ENOSYS where unsupported. */
 int proc_pidfd_open(pid_t pid);
 

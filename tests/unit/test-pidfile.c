@@ -454,6 +454,45 @@ static void test_transient_holder(void **state)
 	assert_int_equal(dctl_pidfile_remove(pf), 0);
 }
 
+/* A daemon that wrote its own pidfile (or closed its lock descriptor)
+ * holds no lock, and is still running: a start must not run a second copy
+ * beside it, nor wipe its PID. Once its file is older than the process it
+ * names (a reused PID), the file is stale and taken over. */
+static void test_unlocked_live_writer(void **state)
+{
+	struct dctl_pidfile *pf = NULL;
+	struct timespec t[2];
+	char want[32], buf[64];
+	pid_t child, holder = 0;
+
+	(void)state;
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		for (;;)
+			pause();
+	}
+	snprintf(want, sizeof(want), "%d\n", (int)child);
+	put(path_in("self.pid"), want, strlen(want));
+	assert_int_equal(dctl_pidfile_open(path_in("self.pid"), 0644, &pf,
+					   &holder), -EEXIST);
+	assert_null(pf);
+	assert_int_equal(holder, child);
+	get(path_in("self.pid"), buf, sizeof(buf));
+	assert_string_equal(buf, want);
+
+	clock_gettime(CLOCK_REALTIME, &t[0]);
+	t[0].tv_sec -= 3600;
+	t[1] = t[0];
+	assert_int_equal(utimensat(AT_FDCWD, path_in("self.pid"), t, 0), 0);
+	assert_int_equal(dctl_pidfile_open(path_in("self.pid"), 0644, &pf,
+					   &holder), 0);
+	get(path_in("self.pid"), buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	assert_int_equal(dctl_pidfile_remove(pf), 0);
+	end_child(child);
+}
+
 static void test_inherited_after_parent_closes(void **state)
 {
 	struct dctl_pidfile *pf = NULL, *again = NULL;
@@ -574,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_contested_by_child),
 		cmocka_unit_test(test_holder_writes_late),
 		cmocka_unit_test(test_transient_holder),
+		cmocka_unit_test(test_unlocked_live_writer),
 		cmocka_unit_test(test_inherited_after_parent_closes),
 		cmocka_unit_test(test_relative_path),
 		cmocka_unit_test(test_remove_spares_replacement),

@@ -459,6 +459,47 @@ static void test_pid_reused(void **unused)
 	end_child(pid);
 }
 
+/*
+ * The lock is held, but by a process other than the one named (a worker
+ * that inherited the descriptor after the daemon died), and the named PID
+ * belongs to a process born after the file was written: it is not the
+ * daemon, lock or no lock.
+ */
+static void test_locked_pid_reused(void **unused)
+{
+	struct dctl_status st;
+	pid_t stranger = paused_child();
+	pid_t holder = lock_holder(at("lreused.pid"), 1, WRITE_GIVEN_PID,
+				   stranger);
+
+	age_file(at("lreused.pid"), 3600);
+	probe_ok(at("lreused.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_DEAD);
+	assert_int_equal(st.pid, stranger);
+	assert_true(st.locked);
+	assert_non_null(strstr(st.reason, "PID reused"));
+	end_child(holder);
+	end_child(stranger);
+}
+
+/*
+ * The named process holds the lock itself: running even if the clock says
+ * it started after the file was written (a clock set after boot, as on
+ * boards without a real-time clock).
+ */
+static void test_locked_by_named_clock_skew(void **unused)
+{
+	struct dctl_status st;
+	pid_t holder = lock_holder(at("skew.pid"), 1, WRITE_OWN_PID, 0);
+
+	age_file(at("skew.pid"), 3600);
+	probe_ok(at("skew.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_RUNNING);
+	assert_int_equal(st.pid, holder);
+	assert_true(st.locked);
+	end_child(holder);
+}
+
 static void test_locked_doubt(void **unused)
 {
 	struct dctl_status st;
@@ -1065,6 +1106,8 @@ int main(void)
 		cmocka_unit_test(test_stale),
 		cmocka_unit_test(test_zombie),
 		cmocka_unit_test(test_pid_reused),
+		cmocka_unit_test(test_locked_pid_reused),
+		cmocka_unit_test(test_locked_by_named_clock_skew),
 		cmocka_unit_test(test_locked_doubt),
 		cmocka_unit_test(test_other_lock_kinds),
 		cmocka_unit_test(test_lock_seen_in_pid_namespace),
