@@ -92,6 +92,7 @@ static int stop_schedule_setup(struct stopper *sp)
 /* Probe the pidfile: is there a live daemon we may signal? */
 static int stop_resolve(struct stopper *sp)
 {
+	char eb[64];
 	const struct dctl_stop_opts *o = sp->o;
 	struct dctl_status *st = &sp->res->status;
 	int r;
@@ -110,7 +111,8 @@ static int stop_resolve(struct stopper *sp)
 		return -ESRCH;
 	case DCTL_STATE_UNKNOWN:
 		slog(sp, DCTL_LOG_INFO, "%s: %s", o->pidfile,
-		     st->reason[0] ? st->reason : strerror(-st->error));
+		     st->reason[0] ? st->reason :
+		     util_strerror(-st->error, eb, sizeof(eb)));
 		return st->error < 0 ? st->error : -EIO;
 	case DCTL_STATE_RUNNING:
 		break;
@@ -275,6 +277,7 @@ static void log_sent(struct stopper *sp, size_t i, int sig)
 /* One step: 0 go on, 1 the daemon is gone, -errno. */
 static int stop_step(struct stopper *sp, size_t i)
 {
+	char eb[64];
 	const struct dctl_step *st = &sp->sched.step[i];
 	int r;
 
@@ -286,7 +289,7 @@ static int stop_step(struct stopper *sp, size_t i)
 		if (r < 0) {
 			slog(sp, DCTL_LOG_INFO, "cannot send %s to %d: %s",
 			     dctl_signal_name(st->value), (int)sp->pid,
-			     strerror(-r));
+			     util_strerror(-r, eb, sizeof(eb)));
 			return r;
 		}
 		log_sent(sp, i, st->value);
@@ -352,6 +355,7 @@ static int first_signal(const struct stopper *sp, size_t *at)
 /* --no-wait: the first signal of the schedule, and no more. */
 static int stop_signal_once(struct stopper *sp)
 {
+	char eb[64];
 	size_t i = 0;
 	int sig = first_signal(sp, &i);
 	int r;
@@ -361,7 +365,8 @@ static int stop_signal_once(struct stopper *sp)
 	r = stop_send(sp, sig);
 	if (r < 0) {
 		slog(sp, DCTL_LOG_INFO, "cannot send %s to %d: %s",
-		     dctl_signal_name(sig), (int)sp->pid, strerror(-r));
+		     dctl_signal_name(sig), (int)sp->pid,
+		     util_strerror(-r, eb, sizeof(eb)));
 		return r;
 	}
 	log_sent(sp, i, sig);
@@ -391,6 +396,7 @@ static void stop_test_report(struct stopper *sp)
  */
 static void stop_remove_pidfile(struct stopper *sp)
 {
+	char eb[64];
 	const struct dctl_status *st = &sp->res->status;
 	struct stat now;
 	int r;
@@ -409,7 +415,7 @@ static void stop_remove_pidfile(struct stopper *sp)
 		     sp->o->pidfile);
 	else
 		slog(sp, DCTL_LOG_WARNING, "%s: cannot remove: %s",
-		     sp->o->pidfile, strerror(-r));
+		     sp->o->pidfile, util_strerror(-r, eb, sizeof(eb)));
 }
 
 static int stop_act(struct stopper *sp, bool use_pidfd)

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,6 +67,12 @@ void util_log(dctl_log_fn fn, void *data, int level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fn(data, level, msg);
+}
+
+const char *util_strerror(int err, char *buf, size_t size)
+{
+	/* The GNU strerror_r: returns the text, in buf or static. */
+	return strerror_r(err, buf, size);
 }
 
 long long util_now_ms(void)

@@ -23,6 +23,9 @@ pid_t util_pid_max(void);
 void util_log(dctl_log_fn fn, void *data, int level, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* strerror(err) for err > 0, thread-safe: the text may live in buf. */
+const char *util_strerror(int err, char *buf, size_t size);
+
 /* Monotonic clock in milliseconds. */
 long long util_now_ms(void);
 
