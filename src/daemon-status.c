@@ -173,7 +173,8 @@ static int add_all(struct targets *t)
 		cli_error("--all: cannot read %s: %s", dir, strerror(r));
 		return -1;
 	}
-	qsort(t->v + first, t->n - first, sizeof(*t->v), by_name);
+	if (t->n > first)
+		qsort(t->v + first, t->n - first, sizeof(*t->v), by_name);
 	cli_verbose("--all: %zu pidfile(s) in %s", t->n - first, dir);
 	return 0;
 }
