@@ -148,6 +148,14 @@ DCTL_EXPORT int dctl_rundir(char *buf, size_t size);
 DCTL_EXPORT int dctl_name_to_pidfile(const char *name, char *buf,
 				     size_t size);
 
+/*
+ * A user for --user / -u: a decimal uid as is (as start-stop-daemon reads
+ * it), else a user name looked up in the user database. Returns 0 and
+ * *uid; -ENOENT for an unknown name; -EINVAL for an empty text or a
+ * number out of range; another -errno if the database failed.
+ */
+DCTL_EXPORT int dctl_user_parse(const char *text, uid_t *uid);
+
 /* -------------------------------------------------------------- probing */
 
 /* Values are the LSB status exit codes. */

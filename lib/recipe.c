@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "daemonctl.h"
 #include "recipe.h"
 
 static const char *const step_names[] = {
@@ -602,6 +603,30 @@ static int lookup_groups(struct recipe_user *u)
 			return -E2BIG;
 		}
 	}
+}
+
+int dctl_user_parse(const char *text, uid_t *uid)
+{
+	struct recipe_user u;
+	unsigned long id;
+	bool found;
+	int e;
+
+	if (!text || !*text || !uid || strlen(text) >= sizeof(u.name))
+		return -EINVAL;
+	if (all_digits(text)) {
+		if (parse_id(text, &id))
+			return -EINVAL;
+		*uid = (uid_t)id;
+		return 0;
+	}
+	e = lookup_user(text, 0, &u, &found);
+	if (e)
+		return e;
+	if (!found)
+		return -ENOENT;
+	*uid = u.uid;
+	return 0;
 }
 
 int recipe_resolve_user(const char *spec, struct recipe_user *u)

@@ -116,6 +116,23 @@ int cli_parse_long(const char *opt, const char *arg, long min, long max,
 	return 0;
 }
 
+int cli_parse_user(const char *opt, const char *arg, uid_t *uid)
+{
+	int r = dctl_user_parse(arg, uid);
+
+	if (r == 0)
+		return 0;
+	if (r == -ENOENT)
+		cli_error("invalid value '%s' for %s: no such user", arg, opt);
+	else if (r == -EINVAL)
+		cli_error("invalid value '%s' for %s: not a user name or uid",
+			  arg, opt);
+	else
+		cli_error("invalid value '%s' for %s: %s", arg, opt,
+			  strerror(-r));
+	return -1;
+}
+
 int cli_pidfile(const char *pidfile, const char *name, char *buf,
 		size_t size)
 {

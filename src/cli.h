@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include "daemonctl.h"
 
 struct cli {
@@ -48,6 +49,12 @@ void cli_usage_hint(void);
  */
 int cli_parse_long(const char *opt, const char *arg, long min, long max,
 		   long *out);
+
+/*
+ * --user / -u USER (dctl_user_parse). On error print "PROG: invalid value
+ * 'ARG' for OPT: REASON" and return -1.
+ */
+int cli_parse_user(const char *opt, const char *arg, uid_t *uid);
 
 /*
  * The pidfile named by --pidfile PATH or --name NAME (exactly one of them

@@ -179,28 +179,6 @@ static int add_all(struct targets *t)
 	return 0;
 }
 
-/* -u USER: a user name, else a uid in decimal (names may start with a
- * digit, so the user database is asked first). */
-static int parse_user(const char *arg, uid_t *uid)
-{
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-	long v;
-
-	if (*arg && getpwnam_r(arg, &pw, buf, sizeof(buf), &res) == 0 && res) {
-		*uid = res->pw_uid;
-		return 0;
-	}
-	if (arg[0] >= '0' && arg[0] <= '9') {
-		if (cli_parse_long("--user", arg, 0, (long)UINT_MAX - 1, &v) < 0)
-			return -1;
-		*uid = (uid_t)v;
-		return 0;
-	}
-	cli_error("invalid value '%s' for --user: no such user", arg);
-	return -1;
-}
-
 /* Print one record; grows *buf as needed. Returns 0 or -1. */
 static int print_one(const struct dctl_status *st, const struct target *tg,
 		     bool json, time_t now, char **buf, size_t *size)
@@ -330,7 +308,7 @@ int main(int argc, char **argv)
 			m.exe = optarg;
 			break;
 		case 'u':
-			if (parse_user(optarg, &m.uid) < 0)
+			if (cli_parse_user("--user", optarg, &m.uid) < 0)
 				goto out;
 			break;
 		case OPT_JSON:

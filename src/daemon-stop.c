@@ -91,26 +91,6 @@ static void usage(void)
 }
 
 /* A user name, or a numeric uid. */
-static int parse_user(const char *arg, uid_t *uid)
-{
-	struct passwd *pw;
-	long v;
-
-	if (arg[0] >= '0' && arg[0] <= '9') {
-		if (cli_parse_long("--user", arg, 0, (long)UINT32_MAX - 1, &v) < 0)
-			return -1;
-		*uid = (uid_t)v;
-		return 0;
-	}
-	pw = *arg ? getpwnam(arg) : NULL;
-	if (!pw) {
-		cli_error("invalid value '%s' for --user: no such user", arg);
-		return -1;
-	}
-	*uid = pw->pw_uid;
-	return 0;
-}
-
 /* 8-4-4-4-12 hex digits, as DAEMON_INSTANCE_ID is written. */
 static bool uuid_ok(const char *s)
 {
@@ -198,7 +178,7 @@ static int finish_args(struct args *a)
 			  a->signal);
 		return -1;
 	}
-	if (a->user && parse_user(a->user, &a->o.match.uid) < 0)
+	if (a->user && cli_parse_user("--user", a->user, &a->o.match.uid) < 0)
 		return -1;
 	if (a->retry && a->o.no_wait) {
 		cli_error("--retry and --no-wait exclude each other");
