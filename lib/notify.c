@@ -157,7 +157,11 @@ static void notify_copy_status(char *dst, size_t size, const char *src,
 
 	if (n > size - 1) {
 		n = size - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+		/* Cut before a UTF-8 character that would not fit whole; such
+		 * a character starts at most 3 bytes back, so a run of stray
+		 * continuation bytes cannot empty the text. */
+		while (n > 0 && n + 3 > size - 1 &&
+		       ((unsigned char)src[n] & 0xc0) == 0x80)
 			n--;
 	}
 	for (i = 0; i < n; i++) {

@@ -186,6 +186,14 @@ static void test_parse_status_cut(void **state)
 	assert_int_equal(strlen(m.status), 254);
 	assert_int_equal((unsigned char)m.status[252], 0xc3);
 	assert_int_equal((unsigned char)m.status[253], 0xa9);
+
+	/* 300 stray continuation bytes: cut at most 3 bytes short, never
+	 * emptied. */
+	n = (size_t)sprintf(buf, "STATUS=");
+	memset(buf + n, 0x80, 300);
+	n += 300;
+	assert_int_equal(notify_parse(buf, n, &m), 0);
+	assert_true(strlen(m.status) >= sizeof(m.status) - 1 - 3);
 }
 
 /* ----------------------------------------------------------- the socket */
