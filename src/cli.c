@@ -23,7 +23,7 @@ void cli_init(const char *argv0)
 static void vmessage(FILE *out, const char *fmt, va_list ap)
 {
 	/* One line, written at once, so concurrent tools do not interleave. */
-	char line[1024];
+	char line[4096];
 	int n;
 
 	n = snprintf(line, sizeof(line), "%s: ", cli.prog);
