@@ -66,6 +66,7 @@ struct spawn {
 	bool reaped;
 	unsigned timeout_ms;
 	unsigned long long t0;		/* boot_ticks() when we started */
+	char ebuf[128];			/* errstr()'s text */
 };
 
 static const char *const stage_names[] = {
@@ -92,6 +93,13 @@ void dctl_spawn_opts_init(struct dctl_spawn_opts *o)
 	o->umask = 022;
 	o->ready = DCTL_READY_EXEC;
 }
+
+/*
+ * The text of errno err, thread-safely (strerror() is not): the GNU
+ * strerror_r returns it, in s->ebuf or static. Every message here names
+ * one error, so one buffer per struct spawn is enough.
+ */
+#define errstr(s, err) strerror_r((err), (s)->ebuf, sizeof((s)->ebuf))
 
 #define log_at(s, level, ...) \
 	util_log((s)->o->log, (s)->o->log_data, level, __VA_ARGS__)
@@ -174,7 +182,7 @@ static int check_dir(struct spawn *s, const char *what, const char *root,
 			    "%s %s: path too long", what, dir);
 	if (stat(full, &st) < 0)
 		return fail(s, DCTL_STAGE_VALIDATE, errno, "%s %s: %s", what,
-			    full, strerror(errno));
+			    full, errstr(s, errno));
 	if (!S_ISDIR(st.st_mode))
 		return fail(s, DCTL_STAGE_VALIDATE, ENOTDIR,
 			    "%s %s: not a directory", what, full);
@@ -203,7 +211,7 @@ static int check_dirs(struct spawn *s)
 		if (!o->chroot_path && !getcwd(cwd, sizeof(cwd)))
 			return fail(s, DCTL_STAGE_VALIDATE, errno,
 				    "cannot resolve --chdir %s: %s",
-				    s->chdir_path, strerror(errno));
+				    s->chdir_path, errstr(s, errno));
 		e = snprintf(s->chdir_buf, sizeof(s->chdir_buf), "%s/%s",
 			     o->chroot_path ? "" : cwd, s->chdir_path);
 		if (e < 0 || (size_t)e >= sizeof(s->chdir_buf))
@@ -232,7 +240,7 @@ static int check_program(struct spawn *s)
 			    "program not executable: %s", s->program);
 	if (e)
 		return fail(s, DCTL_STAGE_VALIDATE, -e, "program %s: %s",
-			    o->program, strerror(-e));
+			    o->program, errstr(s, -e));
 	s->default_argv[0] = (char *)o->program;
 	s->argv = o->argv && o->argv[0] ? o->argv : s->default_argv;
 	return 0;
@@ -257,7 +265,7 @@ static int check_user(struct spawn *s)
 			    "unknown group in --chuid %s", spec);
 	if (e)
 		return fail(s, DCTL_STAGE_VALIDATE, -e, "--chuid %s: %s", spec,
-			    strerror(-e));
+			    errstr(s, -e));
 	s->have_user = true;
 	return 0;
 }
@@ -299,14 +307,14 @@ static int open_output(struct spawn *s, const char *path, int *fd)
 		if (*fd < 0)
 			return fail(s, DCTL_STAGE_VALIDATE, -*fd,
 				    "cannot open output file %s: %s", path,
-				    strerror(-*fd));
+				    errstr(s, -*fd));
 		return 0;
 	}
 	if (access(path, F_OK) == 0) {
 		if (access(path, W_OK) < 0)
 			return fail(s, DCTL_STAGE_VALIDATE, errno,
 				    "cannot open output file %s: %s", path,
-				    strerror(errno));
+				    errstr(s, errno));
 		return 0;
 	}
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -320,7 +328,7 @@ static int open_output(struct spawn *s, const char *path, int *fd)
 	if (access(dir, W_OK | X_OK) < 0)
 		return fail(s, DCTL_STAGE_VALIDATE, errno,
 			    "cannot create output file %s: %s", path,
-			    strerror(errno));
+			    errstr(s, errno));
 	return 0;
 }
 
@@ -354,7 +362,7 @@ static int validate(struct spawn *s)
 		if (s->err_fd < 0)
 			return fail(s, DCTL_STAGE_VALIDATE, errno,
 				    "cannot open output file %s: %s",
-				    o->stderr_path, strerror(errno));
+				    o->stderr_path, errstr(s, errno));
 		return 0;
 	}
 	return open_output(s, o->stderr_path, &s->err_fd);
@@ -525,7 +533,7 @@ static void set_subreaper(struct spawn *s)
 	else
 		log_at(s, DCTL_LOG_WARNING,
 		       "cannot become a subreaper: %s (startup exit status will be unknown)",
-		       strerror(errno));
+		       errstr(s, errno));
 }
 
 static void restore_subreaper(struct spawn *s)
@@ -572,12 +580,12 @@ static int report_failure(struct spawn *s, const struct recipe_msg *m)
 
 	if (stage == DCTL_STAGE_EXEC)
 		return fail(s, stage, err, "cannot execute %s: %s",
-			    s->program, strerror(err));
+			    s->program, errstr(s, err));
 	if (stage == DCTL_STAGE_PIDFILE)
 		return fail(s, stage, err, "cannot write pidfile %s: %s",
-			    s->o->pidfile, strerror(err));
+			    s->o->pidfile, errstr(s, err));
 	return fail(s, stage, err, "daemon setup failed at %s: %s",
-		    recipe_step_str((enum recipe_step)m->step), strerror(err));
+		    recipe_step_str((enum recipe_step)m->step), errstr(s, err));
 }
 
 /*
@@ -592,7 +600,7 @@ static int launch(struct spawn *s)
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return fail(s, DCTL_STAGE_FORK, errno, "pipe: %s",
-			    strerror(errno));
+			    errstr(s, errno));
 	s->pipe_rd = fds[0];
 	s->pipe_wr = fds[1];
 	if (need_watch(s->o)) {
@@ -607,7 +615,7 @@ static int launch(struct spawn *s)
 	s->pipe_wr = -1;
 	if (middle < 0)
 		return fail(s, DCTL_STAGE_FORK, -middle, "fork: %s",
-			    strerror(-middle));
+			    errstr(s, -middle));
 	/* Once the middle child is gone, the daemon is ours (subreaper). */
 	reap(middle, &status);
 
@@ -709,7 +717,7 @@ static int watch_alive(struct spawn *s, unsigned ms)
 
 	if (r < 0)
 		return fail(s, DCTL_STAGE_STARTUP, -r, "cannot watch pid %d: %s",
-			    (int)s->daemon, strerror(-r));
+			    (int)s->daemon, errstr(s, -r));
 	if (r == 1)
 		return report_death(s, "during startup");
 	return 0;
@@ -738,7 +746,7 @@ static int take_notification(struct spawn *s, const struct notify_msg *m,
 	if (m->has_errno)
 		return fail(s, DCTL_STAGE_READY, m->err,
 			    "startup failed: ERRNO=%d (%s)", m->err,
-			    strerror(m->err));
+			    errstr(s, m->err));
 	return m->ready ? 1 : 0;
 }
 
@@ -762,7 +770,7 @@ static int drain_notifications(struct spawn *s, long long *deadline,
 		}
 		if (r < 0)
 			return fail(s, DCTL_STAGE_READY, -r,
-				    "notification socket: %s", strerror(-r));
+				    "notification socket: %s", errstr(s, -r));
 		/* Only the daemon (or the main PID it named) speaks for it. */
 		if (sender != s->daemon && (*mainpid <= 0 || sender != *mainpid)) {
 			log_at(s, DCTL_LOG_DEBUG,
@@ -819,7 +827,7 @@ static int await_ready(struct spawn *s)
 		r = poll(pfd, n, (int)(n == 2 || left < 50 ? left : 50));
 		if (r < 0 && errno != EINTR)
 			return fail(s, DCTL_STAGE_READY, errno, "poll: %s",
-				    strerror(errno));
+				    errstr(s, errno));
 		if (r > 0 && (pfd[0].revents & POLLIN)) {
 			r = drain_notifications(s, &deadline, &mainpid);
 			if (r)
@@ -838,7 +846,7 @@ static int await_ready(struct spawn *s)
 		if (s->pf && (r = dctl_pidfile_write(s->pf, mainpid)) < 0)
 			return fail(s, DCTL_STAGE_PIDFILE, -r,
 				    "cannot write pidfile %s: %s",
-				    s->o->pidfile, strerror(-r));
+				    s->o->pidfile, errstr(s, -r));
 		s->res->pid = mainpid;
 	}
 	log_at(s, DCTL_LOG_DEBUG, "pid %d is ready", (int)s->res->pid);
@@ -857,7 +865,7 @@ static int await_forking(struct spawn *s)
 	r = wait_exit(s, s->timeout_ms);
 	if (r < 0)
 		return fail(s, DCTL_STAGE_STARTUP, -r, "cannot watch pid %d: %s",
-			    (int)s->daemon, strerror(-r));
+			    (int)s->daemon, errstr(s, -r));
 	if (r == 0)
 		return fail(s, DCTL_STAGE_READY, ETIMEDOUT,
 			    "%s did not detach within %u s", s->program,
@@ -1036,7 +1044,7 @@ static int lock_pidfile(struct spawn *s)
 	}
 	if (r < 0)
 		return fail(s, DCTL_STAGE_PIDFILE, -r, "pidfile %s: %s",
-			    s->o->pidfile, strerror(-r));
+			    s->o->pidfile, errstr(s, -r));
 	return 0;
 }
 
@@ -1052,12 +1060,12 @@ static int prepare(struct spawn *s)
 		if (r < 0)
 			return fail(s, DCTL_STAGE_VALIDATE, -r,
 				    "cannot create a notification socket: %s",
-				    strerror(-r));
+				    errstr(s, -r));
 		if (s->have_user &&
 		    (r = notify_sock_chown(&s->ns, s->user.uid, s->user.gid)))
 			return fail(s, DCTL_STAGE_VALIDATE, -r,
 				    "cannot hand the notification socket to --chuid %s: %s",
-				    s->o->user, strerror(-r));
+				    s->o->user, errstr(s, -r));
 	}
 	return build_env(s);
 }
