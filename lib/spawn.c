@@ -32,6 +32,7 @@
 
 #include "daemonctl.h"
 #include "notify.h"
+#include "pidfile.h"
 #include "proc.h"
 #include "recipe.h"
 #include "util.h"
@@ -451,41 +452,6 @@ static void free_env(char **envp)
 
 /* ------------------------------------------------------------ the child */
 
-/* "PID\n" without stdio (we are after fork). Returns the length. */
-static size_t format_pid(char *buf, pid_t pid)
-{
-	char tmp[16];
-	size_t n = 0, i;
-	unsigned long v = (unsigned long)pid;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v && n < sizeof(tmp));
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	buf[n++] = '\n';
-	return n;
-}
-
-/* Our own PID into the locked pidfile, through the inherited descriptor,
- * so the file is right before the program runs. */
-static int write_own_pid(int fd)
-{
-	char buf[24];
-	size_t len = format_pid(buf, getpid());
-	ssize_t n;
-
-	if (ftruncate(fd, 0) < 0)
-		return errno;
-	do
-		n = pwrite(fd, buf, len, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return errno;
-	return n == (ssize_t)len ? 0 : EIO;
-}
-
 static void __attribute__((noreturn)) daemon_main(struct spawn *s)
 {
 	const struct dctl_spawn_opts *o = s->o;
@@ -511,8 +477,10 @@ static void __attribute__((noreturn)) daemon_main(struct spawn *s)
 		recipe_report_fail(r.keep_cloexec[0], step, -e);
 		_exit(127);
 	}
-	if (r.keep_fd >= 0 && (e = write_own_pid(r.keep_fd))) {
-		recipe_report_fail(r.keep_cloexec[0], RECIPE_STEP_PIDFILE, e);
+	/* Our own PID into the locked pidfile, through the inherited
+	 * descriptor, so that the file is right before the program runs. */
+	if (r.keep_fd >= 0 && (e = pidfile_write_fd(r.keep_fd, getpid()))) {
+		recipe_report_fail(r.keep_cloexec[0], RECIPE_STEP_PIDFILE, -e);
 		_exit(127);
 	}
 	execve(s->program, s->argv, s->envp);
@@ -686,29 +654,15 @@ static int report_death(struct spawn *s, const char *when)
  */
 static int wait_exit(struct spawn *s, long long ms)
 {
-	siginfo_t si;
 	int r;
 
-	if (s->pidfd >= 0) {
-		r = proc_wait_exit(s->pidfd, s->daemon,
-				   ms > INT_MAX ? INT_MAX : (int)ms);
-		if (r == -ETIMEDOUT)
-			return 0;
-		return r < 0 ? r : 1;
-	}
-	/* No pidfd: it is our child, so waitid(WNOWAIT) can watch it. */
-	for (long long end = util_now_ms() + ms;;) {
-		memset(&si, 0, sizeof(si));
-		r = waitid(P_PID, (id_t)s->daemon, &si,
-			   WEXITED | WNOHANG | WNOWAIT);
-		if (r == 0 && si.si_pid == s->daemon)
-			return 1;
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (ms >= 0 && util_now_ms() >= end)
-			return 0;
-		usleep(5000);
-	}
+	/* Without a pidfd, proc_wait_exit() polls the PID: safe, as the
+	 * process is our unreaped child and its PID cannot be reused. */
+	r = proc_wait_exit(s->pidfd, s->daemon,
+			   ms < 0 ? -1 : ms > INT_MAX ? INT_MAX : (int)ms);
+	if (r == -ETIMEDOUT)
+		return 0;
+	return r < 0 ? r : 1;
 }
 
 static int watch_alive(struct spawn *s, unsigned ms)
