@@ -63,10 +63,12 @@ struct spawn {
 	bool subreaper;
 	int prev_subreaper;
 	pid_t daemon;			/* the process we watch, our child */
+	pid_t sid;			/* its session: the middle child's PID */
+	pid_t *mine;			/* the caller's children before the fork */
+	size_t n_mine;
 	int pidfd;
 	bool reaped;
 	unsigned timeout_ms;
-	unsigned long long t0;		/* boot_ticks() when we started */
 	char ebuf[128];			/* errstr()'s text */
 };
 
@@ -122,19 +124,6 @@ static int fail(struct spawn *s, enum dctl_spawn_stage stage, int err,
 	log_at(s, DCTL_LOG_DEBUG, "failed at %s: %s",
 	       dctl_spawn_stage_str(stage), s->res->detail);
 	return -err;
-}
-
-/* Clock ticks since boot, the unit of /proc/PID/stat's start time. */
-static unsigned long long spawn_boot_ticks(void)
-{
-	struct timespec ts;
-	long hz = sysconf(_SC_CLK_TCK);
-
-	if (hz <= 0)
-		hz = 100;
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (unsigned long long)ts.tv_sec * (unsigned long long)hz +
-	       (unsigned long long)ts.tv_nsec / (1000000000ull / (unsigned long long)hz);
 }
 
 /* ---------------------------------------------------------- validation */
@@ -511,6 +500,52 @@ static void restore_subreaper(struct spawn *s)
 	s->subreaper = false;
 }
 
+/*
+ * Note the caller's own children, before we fork: a failed start sweeps up
+ * what it left behind (sweep_children()) and must never touch these.
+ */
+static int record_children(struct spawn *s)
+{
+	struct proc_stat ps;
+	struct dirent *d;
+	pid_t self = getpid(), pid, *more;
+	size_t cap = 0;
+	DIR *dir;
+
+	dir = opendir("/proc");
+	if (!dir)
+		return fail(s, DCTL_STAGE_FORK, errno, "/proc: %s",
+			    errstr(s, errno));
+	while ((d = readdir(dir))) {
+		pid = (pid_t)atoi(d->d_name);
+		if (pid <= 1 || proc_read_stat(pid, &ps) < 0 || ps.ppid != self)
+			continue;
+		if (s->n_mine == cap) {
+			cap = cap ? 2 * cap : 16;
+			more = realloc(s->mine, cap * sizeof(*more));
+			if (!more) {
+				closedir(dir);
+				return fail(s, DCTL_STAGE_FORK, ENOMEM,
+					    "out of memory");
+			}
+			s->mine = more;
+		}
+		s->mine[s->n_mine++] = pid;
+	}
+	closedir(dir);
+	return 0;
+}
+
+static bool was_mine(const struct spawn *s, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_mine; i++)
+		if (s->mine[i] == pid)
+			return true;
+	return false;
+}
+
 static bool need_watch(const struct dctl_spawn_opts *o)
 {
 	return o->wait_ms > 0 || o->ready != DCTL_READY_EXEC;
@@ -572,7 +607,8 @@ static int launch(struct spawn *s)
 	s->pipe_rd = fds[0];
 	s->pipe_wr = fds[1];
 	if (need_watch(s->o)) {
-		s->t0 = spawn_boot_ticks();
+		if ((r = record_children(s)))
+			return r;
 		set_subreaper(s);
 	}
 
@@ -584,6 +620,9 @@ static int launch(struct spawn *s)
 	if (middle < 0)
 		return fail(s, DCTL_STAGE_FORK, -middle, "fork: %s",
 			    errstr(s, -middle));
+	/* The middle child called setsid(): its PID names the session that
+	 * the daemon and everything it forks belong to. */
+	s->sid = middle;
 	/* Once the middle child is gone, the daemon is ours (subreaper). */
 	reap(middle, &status);
 
@@ -862,25 +901,37 @@ static int watch_startup(struct spawn *s)
 
 /* ------------------------------------------------------------- cleanup */
 
-/* A failed start leaves nothing: the process we watch (still our child,
- * so its PID cannot have been reused) is killed and reaped. */
+/* How long a killed daemon that is not our child may take to go. */
+#define KILL_WAIT_MS 2000
+
+/*
+ * A failed start leaves nothing: the process we watch is killed through
+ * its pidfd whenever we have one (so never a reused PID), else by PID only
+ * while it is our unreaped child (we are its subreaper). Our child is
+ * reaped; another process (a MAINPID= the daemon named) is waited for.
+ */
 static void kill_daemon(struct spawn *s)
 {
-	if (s->daemon <= 1 || s->reaped || !s->subreaper)
+	if (s->daemon <= 1 || s->reaped)
 		return;
-	if (s->pidfd < 0 || proc_pidfd_signal(s->pidfd, SIGKILL) < 0)
+	if (s->pidfd < 0 || proc_pidfd_signal(s->pidfd, SIGKILL) < 0) {
+		if (!s->subreaper)
+			return;
 		kill(s->daemon, SIGKILL);
-	waitpid(s->daemon, NULL, 0);
+	}
+	if (reap(s->daemon, NULL) < 0 && s->pidfd >= 0)
+		proc_wait_exit(s->pidfd, s->daemon, KILL_WAIT_MS);
 	s->reaped = true;
 }
 
 /*
  * Kill and reap the children we gained during this start: processes the
- * program forked before it failed, reparented to us as subreaper. Only our
- * own unreaped children are signalled, so no PID can have been reused;
- * children the caller had before the start (older than s->t0) are left
- * alone. Killing one reparents its own children to us: hence the rounds.
- * (The kernel here has no /proc/PID/task/TID/children, so we look at each
+ * program forked before it failed, reparented to us as subreaper. Only
+ * our own unreaped children are signalled, so no PID can have been
+ * reused, and only those in the daemon's session: never one the caller
+ * had before the start (s->mine), nor any other child of the caller.
+ * Killing one reparents its own children to us: hence the rounds. (The
+ * kernel here has no /proc/PID/task/TID/children, so we look at each
  * process's parent.)
  */
 static void sweep_children(struct spawn *s)
@@ -891,6 +942,8 @@ static void sweep_children(struct spawn *s)
 	pid_t self = getpid(), pid;
 	DIR *dir;
 
+	if (s->sid <= 1)
+		return;
 	for (round = 0; round < 16; round++) {
 		dir = opendir("/proc");
 		if (!dir)
@@ -899,10 +952,11 @@ static void sweep_children(struct spawn *s)
 		while ((d = readdir(dir))) {
 			pid = (pid_t)atoi(d->d_name);
 			if (pid <= 1 || proc_read_stat(pid, &ps) < 0 ||
-			    ps.ppid != self || ps.start_ticks + 1 < s->t0)
+			    ps.ppid != self || ps.session != s->sid ||
+			    was_mine(s, pid))
 				continue;
 			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
+			reap(pid, NULL);
 			found++;
 		}
 		closedir(dir);
@@ -954,6 +1008,7 @@ static void release(struct spawn *s, bool failed)
 	if (s->ns.fd >= 0 || s->ns.dir[0])
 		notify_sock_close(&s->ns);
 	free_env(s->envp);
+	free(s->mine);
 	recipe_user_free(&s->user);
 	errno = saved;
 }
