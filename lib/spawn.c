@@ -64,6 +64,7 @@ struct spawn {
 	int prev_subreaper;
 	pid_t daemon;			/* the process we watch, our child */
 	pid_t sid;			/* its session: the middle child's PID */
+	int main_fd;			/* pidfd of an accepted MAINPID=, or -1 */
 	pid_t *mine;			/* the caller's children before the fork */
 	size_t n_mine;
 	int pidfd;
@@ -778,25 +779,73 @@ static int drain_notifications(struct spawn *s, long long *deadline,
 }
 
 /*
- * The daemon exited before READY=1. If it named a live main PID first, that
- * process is the daemon now (a program that forks and exits); else fail.
+ * MAINPID= may name only a process of the daemon's own: a daemon must not
+ * be able to have a bystander written into the pidfile, or killed when the
+ * start fails. The process is pinned with a pidfd first; then /proc must
+ * show it in the daemon's session (the middle child's, which no outside
+ * process can join) and alive, and the pidfd must show it still running,
+ * so that what /proc said was about the pinned process and not a reused
+ * PID. Returns 0 with the pidfd in *fdp (-1 without pidfd support), or a
+ * failure.
+ */
+static int adopt_mainpid(struct spawn *s, pid_t pid, int *fdp)
+{
+	struct proc_stat ps;
+	int fd;
+
+	fd = proc_pidfd_open(pid);
+	if (fd < 0 && fd != -ENOSYS)
+		goto not_ours;
+	if (proc_read_stat(pid, &ps) < 0 || ps.session != s->sid ||
+	    !proc_alive(pid))
+		goto not_ours;
+	if (fd >= 0 && proc_wait_exit(fd, pid, 0) != -ETIMEDOUT)
+		goto not_ours;
+	*fdp = fd < 0 ? -1 : fd;
+	return 0;
+not_ours:
+	if (fd >= 0)
+		close(fd);
+	return fail(s, DCTL_STAGE_READY, EPERM,
+		    "MAINPID=%d is not a process of the daemon", (int)pid);
+}
+
+/*
+ * The daemon exited before READY=1. If it named a main PID of its own
+ * first, that process is the daemon now (a program that forks and
+ * exits); else fail.
  */
 static int switch_to_mainpid(struct spawn *s, pid_t mainpid)
 {
-	siginfo_t si;
-	int fd;
+	int fd, r;
 
-	if (mainpid <= 1 || mainpid == s->daemon || !proc_alive(mainpid))
+	if (mainpid <= 1 || mainpid == s->daemon)
 		return report_death(s, "before it was ready");
-	memset(&si, 0, sizeof(si));
-	waitid(P_PID, (id_t)s->daemon, &si, WEXITED);
-	fd = proc_pidfd_open(mainpid);
+	if ((r = adopt_mainpid(s, mainpid, &fd)))
+		return r;
+	reap(s->daemon, NULL);
 	if (s->pidfd >= 0)
 		close(s->pidfd);
-	s->pidfd = fd >= 0 ? fd : -1;
+	s->pidfd = fd;
 	s->daemon = mainpid;
 	s->res->pid = mainpid;
 	log_at(s, DCTL_LOG_DEBUG, "main pid is now %d", (int)mainpid);
+	return 0;
+}
+
+/* READY=1 came with MAINPID= of another process: that one is the daemon,
+ * for the pidfile and the caller. Killed too if the start fails later. */
+static int take_mainpid(struct spawn *s, pid_t mainpid)
+{
+	int r;
+
+	if ((r = adopt_mainpid(s, mainpid, &s->main_fd)))
+		return r;
+	if (s->pf && (r = dctl_pidfile_write(s->pf, mainpid)) < 0)
+		return fail(s, DCTL_STAGE_PIDFILE, -r,
+			    "cannot write pidfile %s: %s",
+			    s->o->pidfile, errstr(s, -r));
+	s->res->pid = mainpid;
 	return 0;
 }
 
@@ -831,17 +880,8 @@ static int await_ready(struct spawn *s)
 	}
 	if (r < 0)
 		return r;
-	if (mainpid > 1 && mainpid != s->daemon) {
-		/* READY=1 with MAINPID=: that process is the daemon. */
-		if (!proc_alive(mainpid))
-			return fail(s, DCTL_STAGE_READY, ESRCH,
-				    "MAINPID=%d is not running", (int)mainpid);
-		if (s->pf && (r = dctl_pidfile_write(s->pf, mainpid)) < 0)
-			return fail(s, DCTL_STAGE_PIDFILE, -r,
-				    "cannot write pidfile %s: %s",
-				    s->o->pidfile, errstr(s, -r));
-		s->res->pid = mainpid;
-	}
+	if (mainpid > 1 && mainpid != s->daemon && (r = take_mainpid(s, mainpid)))
+		return r;
 	log_at(s, DCTL_LOG_DEBUG, "pid %d is ready", (int)s->res->pid);
 	return 0;
 }
@@ -924,6 +964,15 @@ static void kill_daemon(struct spawn *s)
 	s->reaped = true;
 }
 
+/* The MAINPID= process accepted with READY=1, through its pidfd; reaped
+ * by sweep_children() if it is our child by now. */
+static void kill_main(struct spawn *s)
+{
+	if (s->main_fd >= 0 &&
+	    proc_pidfd_signal(s->main_fd, SIGKILL) == 0)
+		proc_wait_exit(s->main_fd, -1, KILL_WAIT_MS);
+}
+
 /*
  * Kill and reap the children we gained during this start: processes the
  * program forked before it failed, reparented to us as subreaper. Only
@@ -984,6 +1033,7 @@ static void release(struct spawn *s, bool failed)
 	int saved = errno;
 
 	if (failed) {
+		kill_main(s);
 		kill_daemon(s);
 		if (s->subreaper)
 			sweep_children(s);
@@ -997,6 +1047,8 @@ static void release(struct spawn *s, bool failed)
 	restore_subreaper(s);
 	if (s->pidfd >= 0)
 		close(s->pidfd);
+	if (s->main_fd >= 0)
+		close(s->main_fd);
 	if (s->pipe_rd >= 0)
 		close(s->pipe_rd);
 	if (s->pipe_wr >= 0)
@@ -1090,6 +1142,7 @@ int dctl_spawn(const struct dctl_spawn_opts *o, struct dctl_spawn_result *res)
 	struct spawn s = {
 		.o = o, .res = res, .out_fd = -1, .err_fd = -1,
 		.ns = { .fd = -1 }, .pipe_rd = -1, .pipe_wr = -1, .pidfd = -1,
+		.main_fd = -1,
 	};
 	int r;
 

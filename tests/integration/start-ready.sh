@@ -133,6 +133,37 @@ check "pidfile names the main PID" live "$pid"
 sleep 0.8
 check "the main PID outlives the first process" live "$pid"
 stop_daemon
+
+# MAINPID= naming a process that is not the daemon's (a bystander of ours,
+# in another session): refused, and the bystander neither written into
+# the pidfile nor signalled by the cleanup.
+sleep 301 </dev/null >/dev/null 2>&1 &
+bystander=$!
+track "$bystander"
+notifier stranger <<'EOF'
+say("MAINPID=%s\nREADY=1" % sys.argv[1])
+time.sleep(300)
+EOF
+run 3 "MAINPID= of a bystander with READY=1: refused" \
+	"$START" --notify-await -T 10 -p "$P" -- "$T/bin/stranger" "$bystander"
+grep_err "^daemon-start: MAINPID=$bystander is not a process of the daemon$" \
+	"MAINPID= of a bystander: message"
+check "MAINPID= of a bystander: the bystander is alive" live "$bystander"
+nothing_left "MAINPID= of a bystander"
+
+# The same, named by a first process that then exits before READY=1.
+notifier stranger-exit <<'EOF'
+say("MAINPID=%s" % sys.argv[1])
+time.sleep(0.3)
+EOF
+run 3 "MAINPID= of a bystander, then exit: refused" \
+	"$START" --notify-await -T 10 -p "$P" -- "$T/bin/stranger-exit" "$bystander"
+grep_err "^daemon-start: MAINPID=$bystander is not a process of the daemon$" \
+	"MAINPID= of a bystander, then exit: message"
+check "MAINPID= of a bystander, then exit: the bystander is alive" \
+	live "$bystander"
+nothing_left "MAINPID= of a bystander, then exit"
+kill "$bystander" 2>/dev/null
 fi
 
 # ------------------------------------------------------------- --forking
