@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -65,6 +66,7 @@ struct spawn {
 	pid_t daemon;			/* the process we watch, our child */
 	pid_t sid;			/* its session: the middle child's PID */
 	int main_fd;			/* pidfd of an accepted MAINPID=, or -1 */
+	int dir_fd;			/* --forking: the locked pidfile dir */
 	pid_t *mine;			/* the caller's children before the fork */
 	size_t n_mine;
 	int pidfd;
@@ -282,13 +284,28 @@ static int open_append(const char *path)
 	return fd < 0 ? -errno : fd;
 }
 
+/* The directory that holds path ("." for a bare name) into buf. */
+static void parent_dir(const char *path, char *buf, size_t size)
+{
+	char *slash;
+
+	snprintf(buf, size, "%s", path);
+	slash = strrchr(buf, '/');
+	if (!slash)
+		snprintf(buf, size, ".");
+	else if (slash == buf)
+		buf[1] = '\0';
+	else
+		*slash = '\0';
+}
+
 /*
  * Open an output file for append, created 0640, here in the caller and
  * before any privilege drop. In test mode, only check it could be.
  */
 static int open_output(struct spawn *s, const char *path, int *fd)
 {
-	char dir[PATH_MAX], *slash;
+	char dir[PATH_MAX];
 
 	*fd = -1;
 	if (!path)
@@ -308,14 +325,7 @@ static int open_output(struct spawn *s, const char *path, int *fd)
 				    errstr(s, errno));
 		return 0;
 	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
+	parent_dir(path, dir, sizeof(dir));
 	if (access(dir, W_OK | X_OK) < 0)
 		return fail(s, DCTL_STAGE_VALIDATE, errno,
 			    "cannot create output file %s: %s", path,
@@ -1049,6 +1059,9 @@ static void release(struct spawn *s, bool failed)
 		close(s->pidfd);
 	if (s->main_fd >= 0)
 		close(s->main_fd);
+	/* Last: the --forking start window ends with the cleanup. */
+	if (s->dir_fd >= 0)
+		close(s->dir_fd);
 	if (s->pipe_rd >= 0)
 		close(s->pipe_rd);
 	if (s->pipe_wr >= 0)
@@ -1086,13 +1099,51 @@ static int check_running(struct spawn *s)
 	return 0;
 }
 
+/*
+ * --forking: the program writes its own pidfile, so no lock of ours is on
+ * it while the start runs, and two starts would both find nothing running
+ * and both start. The whole start window, from the "already running?"
+ * check to the end of the readiness wait (release()), is serialized by an
+ * exclusive flock on the pidfile's directory; a start that waited for it
+ * looks again, and finds the other's daemon.
+ */
+static int lock_dir(struct spawn *s)
+{
+	char dir[PATH_MAX];
+	long long deadline;
+	int r;
+
+	if ((r = check_running(s)))
+		return r;
+	parent_dir(s->o->pidfile, dir, sizeof(dir));
+	s->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dir_fd < 0)
+		return fail(s, DCTL_STAGE_PIDFILE, errno,
+			    "pidfile directory %s: %s", dir, errstr(s, errno));
+	deadline = util_now_ms() + s->timeout_ms;
+	while (flock(s->dir_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return fail(s, DCTL_STAGE_PIDFILE, errno,
+				    "cannot lock directory %s: %s", dir,
+				    errstr(s, errno));
+		if (util_now_ms() >= deadline)
+			return fail(s, DCTL_STAGE_PIDFILE, ETIMEDOUT,
+				    "another start in %s still runs after %u s",
+				    dir, s->timeout_ms / 1000);
+		usleep(FORKING_POLL_MS * 1000);
+	}
+	return check_running(s);
+}
+
 static int lock_pidfile(struct spawn *s)
 {
 	pid_t holder = 0;
 	int r;
 
-	if (s->o->test || s->o->ready == DCTL_READY_FORKING)
+	if (s->o->test)
 		return check_running(s);
+	if (s->o->ready == DCTL_READY_FORKING)
+		return lock_dir(s);
 	r = dctl_pidfile_open(s->o->pidfile, 0644, &s->pf, &holder);
 	if (r == -EEXIST) {
 		s->res->pid = holder;
@@ -1142,7 +1193,7 @@ int dctl_spawn(const struct dctl_spawn_opts *o, struct dctl_spawn_result *res)
 	struct spawn s = {
 		.o = o, .res = res, .out_fd = -1, .err_fd = -1,
 		.ns = { .fd = -1 }, .pipe_rd = -1, .pipe_wr = -1, .pidfd = -1,
-		.main_fd = -1,
+		.main_fd = -1, .dir_fd = -1,
 	};
 	int r;
 

@@ -193,6 +193,32 @@ run 1 "--forking: already running" "$START" --forking -p "$P" -- "$T/bin/forker"
 grep_err "already running \(pid $pid" "--forking: already running names the PID"
 stop_daemon
 
+# Two --forking starts at once: the start window is serialized, so one
+# starts the daemon and the other, after it, finds that daemon running.
+rm -f "$P"
+timeout -k 2 30 "$START" --forking -T 10 -p "$P" -- "$T/bin/forker" "$P" 0 0.3 \
+	</dev/null >/dev/null 2>"$T/err1" &
+s1=$!
+timeout -k 2 30 "$START" --forking -T 10 -p "$P" -- "$T/bin/forker" "$P" 0 0.3 \
+	</dev/null >/dev/null 2>"$T/err2" &
+s2=$!
+wait "$s1"
+rc1=$?
+wait "$s2"
+rc2=$?
+daemons=$(pgrep -f "^$T/bin/dsleep 300" || true)
+track $daemons
+codes=$(printf '%s\n' "$rc1" "$rc2" | sort | tr '\n' ' ')
+check "concurrent --forking starts: one exit 0, one exit 1 (got $codes)" \
+	test "$codes" = "0 1 "
+check "concurrent --forking starts: exactly one daemon (got $(echo $daemons))" \
+	test "$(echo "$daemons" | wc -w)" = 1
+check "concurrent --forking starts: the pidfile names it" \
+	test "$(cat "$P" 2>/dev/null)" = "$(echo $daemons)"
+check "concurrent --forking starts: the loser says already running" \
+	grep -q "already running (pid $(echo $daemons)" "$T/err1" "$T/err2"
+stop_daemon
+
 run 3 "--forking: first process exits 2" "$START" --forking -T 10 -p "$P" -- "$T/bin/forker" "$P" 2 0.3
 grep_err "forker exited with status 2 while detaching" "--forking: exit status reported"
 sleep 0.5
