@@ -263,25 +263,31 @@ static int check_user(struct spawn *s)
 	return 0;
 }
 
-/* Open for append; a file we create is 0640 whatever the caller's umask. */
+/*
+ * Open for append; a file we create is 0640 whatever the caller's umask.
+ * O_NONBLOCK so that a FIFO without a reader is -ENXIO instead of a hang;
+ * the daemon then gets an ordinary, blocking descriptor.
+ */
 static int open_append(const char *path)
 {
-	const int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY;
+	const int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY |
+			  O_NONBLOCK;
 	int fd, e;
 
 	fd = open(path, flags | O_CREAT | O_EXCL, 0640);
-	if (fd >= 0) {
-		if (fchmod(fd, 0640) < 0) {
-			e = -errno;
-			close(fd);
-			return e;
-		}
-		return fd;
-	}
-	if (errno != EEXIST)
+	if (fd >= 0 && fchmod(fd, 0640) < 0)
+		goto fail;
+	if (fd < 0 && errno != EEXIST)
 		return -errno;
-	fd = open(path, flags);
-	return fd < 0 ? -errno : fd;
+	if (fd < 0 && (fd = open(path, flags)) < 0)
+		return -errno;
+	if (fcntl(fd, F_SETFL, flags & ~O_NONBLOCK & ~O_CLOEXEC) < 0)
+		goto fail;
+	return fd;
+fail:
+	e = -errno;
+	close(fd);
+	return e;
 }
 
 /* The directory that holds path ("." for a bare name) into buf. */
@@ -312,6 +318,10 @@ static int open_output(struct spawn *s, const char *path, int *fd)
 		return 0;
 	if (!s->o->test) {
 		*fd = open_append(path);
+		if (*fd == -ENXIO)
+			return fail(s, DCTL_STAGE_VALIDATE, ENXIO,
+				    "cannot open output file %s: no process reads it",
+				    path);
 		if (*fd < 0)
 			return fail(s, DCTL_STAGE_VALIDATE, -*fd,
 				    "cannot open output file %s: %s", path,
@@ -354,6 +364,19 @@ static int validate(struct spawn *s)
 	if ((e = check_env(s)) || (e = check_dirs(s)) ||
 	    (e = check_program(s)) || (e = check_user(s)))
 		return e;
+	return 0;
+}
+
+/*
+ * The output files, opened once the pidfile is locked (so that a start
+ * that finds the daemon running creates no empty log), and still in the
+ * caller, before any privilege drop.
+ */
+static int open_outputs(struct spawn *s)
+{
+	const struct dctl_spawn_opts *o = s->o;
+	int e;
+
 	if ((e = open_output(s, o->stdout_path, &s->out_fd)))
 		return e;
 	/* The same file for both (-O): one description, shared offset. */
@@ -1207,6 +1230,8 @@ int dctl_spawn(const struct dctl_spawn_opts *o, struct dctl_spawn_result *res)
 	r = validate(&s);
 	if (!r)
 		r = lock_pidfile(&s);
+	if (!r)
+		r = open_outputs(&s);
 	if (!r)
 		r = prepare(&s);
 	if (!r && o->test) {

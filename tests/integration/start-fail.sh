@@ -55,6 +55,14 @@ fails "missing chroot" "chroot directory $T/noroot: No such file or directory" \
 fails "unwritable output" "cannot open output file $T/nodir/log" \
 	-O "$T/nodir/log" -- "$D" 100
 fails "no program" "no program given" --
+# An output FIFO nobody reads: refused at once, not a hang.
+mkfifo "$T/out.fifo"
+start=$(date +%s%N)
+fails "output FIFO without reader" \
+	"cannot open output file $T/out.fifo: no process reads it$" \
+	-O "$T/out.fifo" -- "$D" 100
+check "output FIFO: refused promptly (< 5 s)" \
+	test $(( ($(date +%s%N) - start) / 1000000 )) -lt 5000
 fails "exclusive readiness" "--notify-await and --forking are exclusive" \
 	--notify-await --forking -- "$D" 100
 rm -f "$P"
@@ -118,6 +126,9 @@ run 1 "already running: exit 1" "$START" -p "$P" -- "$D" 100
 grep_err "^daemon-start: already running \(pid $pid, $P\)$" "already running: names the PID"
 run 0 "already running, --oknodo: exit 0" "$START" -o -p "$P" -- "$D" 100
 run 1 "already running, --test: exit 1" "$START" -t -p "$P" -- "$D" 100
+run 1 "already running, with --output: exit 1" \
+	"$START" -O "$T/new.log" -p "$P" -- "$D" 100
+check "already running: no empty --output file created" test ! -e "$T/new.log"
 check "the daemon is untouched" test "$(cat "$P")" = "$pid"
 kill "$pid"
 wait_gone "$pid"
