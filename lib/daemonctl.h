@@ -382,6 +382,9 @@ struct dctl_spawn_result {
  * timeout; -ECHILD the program exited or was killed during startup;
  * other -errno with res->stage and res->detail. A failure leaves no
  * pidfile and no process behind. res must not be NULL.
+ * -ECANCELED: the daemon reported failure with ERRNO=, which is in
+ * res->error (res->stage DCTL_STAGE_READY); -EEXIST means already
+ * running and nothing else.
  */
 DCTL_EXPORT int dctl_spawn(const struct dctl_spawn_opts *o,
 			   struct dctl_spawn_result *res);

@@ -67,6 +67,7 @@ struct spawn {
 	pid_t sid;			/* its session: the middle child's PID */
 	int main_fd;			/* pidfd of an accepted MAINPID=, or -1 */
 	int dir_fd;			/* --forking: the locked pidfile dir */
+	bool running;			/* failed as already running */
 	pid_t *mine;			/* the caller's children before the fork */
 	size_t n_mine;
 	int pidfd;
@@ -770,10 +771,15 @@ static int take_notification(struct spawn *s, const struct notify_msg *m,
 		if (until > *deadline)
 			*deadline = until;
 	}
-	if (m->has_errno)
-		return fail(s, DCTL_STAGE_READY, m->err,
-			    "startup failed: ERRNO=%d (%s)", m->err,
-			    errstr(s, m->err));
+	/* The daemon's own errno goes to res->error; the return value says
+	 * only that the daemon gave up, so that ERRNO=17 is not taken for
+	 * -EEXIST, "already running". */
+	if (m->has_errno) {
+		fail(s, DCTL_STAGE_READY, m->err,
+		     "daemon reported failure: ERRNO=%d (%s)", m->err,
+		     errstr(s, m->err));
+		return -ECANCELED;
+	}
 	return m->ready ? 1 : 0;
 }
 
@@ -1111,6 +1117,7 @@ static int check_running(struct spawn *s)
 		return 0;
 	if (st.state == DCTL_STATE_RUNNING) {
 		s->res->pid = st.pid;
+		s->running = true;
 		return fail(s, DCTL_STAGE_PIDFILE, EEXIST,
 			    "already running (pid %d, %s)", (int)st.pid,
 			    s->o->pidfile);
@@ -1170,6 +1177,7 @@ static int lock_pidfile(struct spawn *s)
 	r = dctl_pidfile_open(s->o->pidfile, 0644, &s->pf, &holder);
 	if (r == -EEXIST) {
 		s->res->pid = holder;
+		s->running = true;
 		if (holder > 0)
 			return fail(s, DCTL_STAGE_PIDFILE, EEXIST,
 				    "already running (pid %d, %s)", (int)holder,
@@ -1245,6 +1253,10 @@ int dctl_spawn(const struct dctl_spawn_opts *o, struct dctl_spawn_result *res)
 	if (!r && need_watch(o))
 		r = watch_startup(&s);
 	release(&s, r < 0);
+	/* -EEXIST means "already running" and nothing else: any other step
+	 * that failed with EEXIST (res->error says so) is just a failure. */
+	if (r == -EEXIST && !s.running)
+		r = -EIO;
 	if (r < 0 && r != -EEXIST)
 		res->pid = 0;
 	return r;

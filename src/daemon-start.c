@@ -221,6 +221,10 @@ static int report(const struct args *a, int r,
 		cli_error("%s", res->detail);
 		return EXIT_RUNNING;
 	}
+	if (r == -ECANCELED && res->stage == DCTL_STAGE_READY) {
+		cli_error("daemon reported failure: %s", strerror(res->error));
+		return EXIT_TROUBLE;
+	}
 	if (res->detail[0])
 		cli_error("%s", res->detail);
 	else

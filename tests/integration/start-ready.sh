@@ -75,8 +75,20 @@ say("STATUS=cannot bind\nERRNO=98")
 time.sleep(300)
 EOF
 run 3 "ERRNO=: exit 3" "$START" --notify-await -T 10 -p "$P" -- "$T/bin/errno"
-grep_err "^daemon-start: startup failed: ERRNO=98 \(Address already in use\)" "ERRNO=: message"
+grep_err "^daemon-start: daemon reported failure: Address already in use$" "ERRNO=: message"
 nothing_left "ERRNO="
+
+# ERRNO=17 (EEXIST) is the daemon's failure, not "already running".
+notifier errno17 <<'EOF'
+say("ERRNO=17")
+time.sleep(300)
+EOF
+run 3 "ERRNO=17: exit 3, not 1" "$START" --notify-await -T 10 -p "$P" -- "$T/bin/errno17"
+grep_err "^daemon-start: daemon reported failure: File exists$" "ERRNO=17: message"
+nothing_left "ERRNO=17"
+run 3 "ERRNO=17 with --oknodo: still exit 3" \
+	"$START" --oknodo --notify-await -T 10 -p "$P" -- "$T/bin/errno17"
+nothing_left "ERRNO=17 with --oknodo"
 
 notifier dies <<'EOF'
 time.sleep(0.2)

@@ -894,13 +894,26 @@ static void test_notify_errno(void **state)
 	struct dctl_spawn_result res;
 	int fds = fd_count();
 
-	assert_int_equal(notify_start(f, "ERRNO=5", 10000, &res), -5);
+	assert_int_equal(notify_start(f, "ERRNO=5", 10000, &res), -ECANCELED);
 	assert_int_equal(res.stage, DCTL_STAGE_READY);
 	assert_int_equal(res.error, 5);
 	check_nothing_left(f, &res);
 	assert_true(no_children());
 	assert_int_equal(fd_count(), fds);
 	assert_int_equal(subreaper(), 0);
+}
+
+/* ERRNO=17 is the daemon's EEXIST, not "already running" (-EEXIST). */
+static void test_notify_errno_eexist(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_result res;
+
+	assert_int_equal(notify_start(f, "ERRNO=17", 10000, &res), -ECANCELED);
+	assert_int_equal(res.stage, DCTL_STAGE_READY);
+	assert_int_equal(res.error, EEXIST);
+	check_nothing_left(f, &res);
+	assert_true(no_children());
 }
 
 /* Silent (only a child of it says READY=1, which does not count): a
@@ -1014,6 +1027,7 @@ int main(void)
 		SPAWN_TEST(test_wait_success),
 		SPAWN_TEST(test_notify_ready),
 		SPAWN_TEST(test_notify_errno),
+		SPAWN_TEST(test_notify_errno_eexist),
 		SPAWN_TEST(test_notify_timeout),
 		SPAWN_TEST(test_notify_timeout_sleeper),
 		SPAWN_TEST(test_test_mode),
