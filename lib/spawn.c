@@ -74,6 +74,7 @@ struct spawn {
 	bool reaped;
 	unsigned timeout_ms;
 	char ebuf[128];			/* errstr()'s text */
+	char span_buf[32];		/* span()'s text */
 };
 
 static const char *const stage_names[] = {
@@ -107,6 +108,22 @@ void dctl_spawn_opts_init(struct dctl_spawn_opts *o)
  * one error, so one buffer per struct spawn is enough.
  */
 #define errstr(s, err) strerror_r((err), (s)->ebuf, sizeof((s)->ebuf))
+
+/*
+ * A duration for a message: "300 ms" below a second (where whole seconds
+ * would say "0 s"), else "2 s" or "2.5 s". One per message, like errstr().
+ */
+static const char *span(struct spawn *s, unsigned ms)
+{
+	if (ms < 1000)
+		snprintf(s->span_buf, sizeof(s->span_buf), "%u ms", ms);
+	else if (ms % 1000 == 0)
+		snprintf(s->span_buf, sizeof(s->span_buf), "%u s", ms / 1000);
+	else
+		snprintf(s->span_buf, sizeof(s->span_buf), "%u.%u s",
+			 ms / 1000, ms % 1000 / 100);
+	return s->span_buf;
+}
 
 #define log_at(s, level, ...) \
 	util_log((s)->o->log, (s)->o->log_data, level, __VA_ARGS__)
@@ -894,18 +911,23 @@ static int await_ready(struct spawn *s)
 	struct pollfd pfd[2];
 	pid_t mainpid = 0;
 	nfds_t n;
-	int r;
+	int r, wait;
 
 	for (;;) {
 		left = deadline - util_now_ms();
 		if (left <= 0)
 			return fail(s, DCTL_STAGE_READY, ETIMEDOUT,
-				    "not ready after %u s", s->timeout_ms / 1000);
+				    "not ready after %s", span(s, s->timeout_ms));
 		pfd[0] = (struct pollfd){ .fd = s->ns.fd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = s->pidfd, .events = POLLIN };
 		n = s->pidfd >= 0 ? 2 : 1;
-		/* Without a pidfd, look at the daemon every 50 ms. */
-		r = poll(pfd, n, (int)(n == 2 || left < 50 ? left : 50));
+		/* EXTEND_TIMEOUT_USEC= may put the deadline far beyond
+		 * what poll() can take. Without a pidfd, look at the daemon
+		 * every 50 ms. */
+		wait = left > INT_MAX ? INT_MAX : (int)left;
+		if (n == 1 && wait > 50)
+			wait = 50;
+		r = poll(pfd, n, wait);
 		if (r < 0 && errno != EINTR)
 			return fail(s, DCTL_STAGE_READY, errno, "poll: %s",
 				    errstr(s, errno));
@@ -940,8 +962,8 @@ static int await_forking(struct spawn *s)
 			    (int)s->daemon, errstr(s, -r));
 	if (r == 0)
 		return fail(s, DCTL_STAGE_READY, ETIMEDOUT,
-			    "%s did not detach within %u s", s->program,
-			    s->timeout_ms / 1000);
+			    "%s did not detach within %s", s->program,
+			    span(s, s->timeout_ms));
 	/* Peek first: only a non-zero status is worth a report. */
 	memset(&si, 0, sizeof(si));
 	if (waitid(P_PID, (id_t)s->daemon, &si,
@@ -957,8 +979,8 @@ static int await_forking(struct spawn *s)
 		}
 		if (util_now_ms() >= deadline)
 			return fail(s, DCTL_STAGE_READY, ETIMEDOUT,
-				    "pidfile %s names no live process after %u s",
-				    s->o->pidfile, s->timeout_ms / 1000);
+				    "pidfile %s names no live process after %s",
+				    s->o->pidfile, span(s, s->timeout_ms));
 		usleep(FORKING_POLL_MS * 1000);
 	}
 }
@@ -1158,8 +1180,8 @@ static int lock_dir(struct spawn *s)
 				    errstr(s, errno));
 		if (util_now_ms() >= deadline)
 			return fail(s, DCTL_STAGE_PIDFILE, ETIMEDOUT,
-				    "another start in %s still runs after %u s",
-				    dir, s->timeout_ms / 1000);
+				    "another start in %s still runs after %s",
+				    dir, span(s, s->timeout_ms));
 		usleep(FORKING_POLL_MS * 1000);
 	}
 	return check_running(s);

@@ -952,8 +952,22 @@ static void test_notify_timeout_sleeper(void **state)
 	track(f, res.pid);
 	assert_int_equal(r, -ETIMEDOUT);
 	assert_true(took >= 290 && took < 2000);
+	/* Not "after 0 s". */
+	assert_string_equal(res.detail, "not ready after 300 ms");
 	check_nothing_left(f, &res);
 	assert_true(no_children());
+}
+
+/* The longest timeout a caller can ask for is a timeout, not a poll()
+ * argument out of range. */
+static void test_notify_huge_timeout(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_result res;
+
+	assert_int_equal(notify_start(f, "READY=1", UINT_MAX, &res), 0);
+	check_daemon(f, res.pid, true);
+	check_pidfile(f->pidfile, res.pid);
 }
 
 static void test_test_mode(void **state)
@@ -1030,6 +1044,7 @@ int main(void)
 		SPAWN_TEST(test_notify_errno_eexist),
 		SPAWN_TEST(test_notify_timeout),
 		SPAWN_TEST(test_notify_timeout_sleeper),
+		SPAWN_TEST(test_notify_huge_timeout),
 		SPAWN_TEST(test_test_mode),
 		SPAWN_TEST(test_subreaper_kept),
 	};
