@@ -71,7 +71,15 @@ grep_err "^daemon-start: no daemon named" "no pidfile: message"
 run 3 "--pidfile and --name" "$START" -p "$P" -n x -- "$D" 100
 grep_err "exclusive" "--pidfile with --name: message"
 run 3 "unknown option" "$START" --frobnicate -p "$P" -- "$D" 100
-grep_err "frobnicate" "unknown option: named"
+grep_err "^daemon-start: unknown option '--frobnicate'" "unknown option: named"
+check "unknown option: one line" test "$(wc -l <"$T/err")" = 1
+run 3 "unknown short option" "$START" -Z -p "$P" -- "$D" 100
+grep_err "^daemon-start: unknown option '-Z'" "unknown short option: named"
+check "unknown short option: one line" test "$(wc -l <"$T/err")" = 1
+run 3 "option without its value" "$START" --pidfile
+grep_err "^daemon-start: option '--pidfile' needs a value" \
+	"option without its value: named"
+check "option without its value: one line" test "$(wc -l <"$T/err")" = 1
 run 3 "bad --name" "$START" -n ../x -- "$D" 100
 grep_err "invalid value '../x' for --name" "bad --name: message"
 mkfifo "$T/fifo.pid"
