@@ -385,6 +385,10 @@ struct dctl_spawn_result {
  * -ECANCELED: the daemon reported failure with ERRNO=, which is in
  * res->error (res->stage DCTL_STAGE_READY); -EEXIST means already
  * running and nothing else.
+ * With wait_ms, DCTL_READY_NOTIFY or DCTL_READY_FORKING the process is a
+ * child subreaper for the call (restored after), so two threads must not
+ * make such starts at once, and the daemon stays the caller's child (reap
+ * it or ignore SIGCHLD); a plain start has neither effect.
  */
 DCTL_EXPORT int dctl_spawn(const struct dctl_spawn_opts *o,
 			   struct dctl_spawn_result *res);
