@@ -202,20 +202,38 @@ static bool same_inode(const char *path, dev_t dev, ino_t ino)
 }
 
 /*
- * The lock is held by someone else. Usually that is a running daemon whose
- * PID is in the file; it may also be a start that has not written its PID
- * yet, or a stop removing a stale file, each holding it for moments. Wait
- * a little for either a PID or the lock, so a transient holder never makes
- * a start fail. Returns 0 if we got the lock after all, else -EEXIST.
+ * Is the lock held by the daemon the file names? True when that process
+ * is alive and holds it through one of its descriptors, or when we cannot
+ * look (another user's process): then we take the file at its word.
  */
-static int wait_for_holder(int fd, pid_t *holder)
+static bool held_by_named(pid_t pid, const struct stat *st)
+{
+	int r;
+
+	if (!proc_alive(pid))
+		return false;
+	r = proc_holds_flock(pid, st->st_dev, st->st_ino);
+	return r != 0;
+}
+
+/*
+ * The lock is held by someone else. Usually that is the running daemon
+ * whose PID is in the file; it may also be a start that has not written
+ * its PID yet, a stop removing a stale file, or a probe looking at the
+ * descriptors of a daemon that is just letting go of it, each holding it
+ * for moments. Wait a little for either the daemon's PID or the lock, so
+ * a transient holder never makes a start fail. Returns 0 if we got the
+ * lock after all, else -EEXIST.
+ */
+static int wait_for_holder(int fd, const struct stat *st, pid_t *holder)
 {
 	long long deadline = util_now_ms() + HOLDER_WAIT_MS;
 	struct timespec nap = { 0, HOLDER_POLL_MS * 1000000L };
 	pid_t pid = 0, seen = 0;
 
 	for (;;) {
-		if (parse_fd(fd, 0, &pid, NULL) == 0 && proc_alive(pid)) {
+		if (parse_fd(fd, 0, &pid, NULL) == 0 &&
+		    held_by_named(pid, st)) {
 			seen = pid;
 			break;
 		}
@@ -230,13 +248,13 @@ static int wait_for_holder(int fd, pid_t *holder)
 	return -EEXIST;
 }
 
-static int lock_fd(int fd, pid_t *holder)
+static int lock_fd(int fd, const struct stat *st, pid_t *holder)
 {
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
 	if (errno != EWOULDBLOCK)
 		return -errno;
-	return wait_for_holder(fd, holder);
+	return wait_for_holder(fd, st, holder);
 }
 
 static struct dctl_pidfile *pidfile_new(const char *path, int fd,
@@ -292,7 +310,7 @@ static int try_open_lock(const char *path, mode_t mode, int *fdp,
 	fd = pidfile_open_regular(path, O_RDWR | O_CREAT, mode, st);
 	if (fd < 0)
 		return fd;
-	r = lock_fd(fd, holder);
+	r = lock_fd(fd, st, holder);
 	if (r < 0)
 		goto fail;
 	if (!same_inode(path, st->st_dev, st->st_ino)) {

@@ -307,6 +307,9 @@ static bool file_was_read(const struct dctl_status *st)
 
 /* ------------------------------------------------------------ the verdict */
 
+/* Up to this many pidfiles, the named processes are asked first. */
+#define FEW_PIDFILES 8
+
 /*
  * The lock says someone holds the pidfile, but the file does not name a
  * live process: a start between lock and write, a daemon whose children
@@ -379,14 +382,18 @@ static bool lock_hidden(struct dctl_status *st)
 	return true;
 }
 
+/*
+ * named_holds: the named process was seen holding the lock through its own
+ * descriptors (the fast path for a few pidfiles); else the lock table says.
+ */
 static void classify(struct dctl_status *st, const struct lock_table *locks,
-		     const struct probe_ctx *ctx)
+		     const struct probe_ctx *ctx, bool named_holds)
 {
 	struct timespec started;
 	struct proc_stat ps;
 	int r;
 
-	st->locked = locks_has(locks, st->dev, st->ino);
+	st->locked = named_holds || locks_has(locks, st->dev, st->ino);
 	if (st->error == -EBADMSG) {
 		classify_content(st);
 		return;
@@ -419,7 +426,7 @@ static void classify(struct dctl_status *st, const struct lock_table *locks,
 	 * that inherited the descriptor after the daemon died): then only the
 	 * named process holding the lock itself does.
 	 */
-	if (!proc_started_before(ps.start_ticks, &st->mtime) &&
+	if (!proc_started_before(ps.start_ticks, &st->mtime) && !named_holds &&
 	    !lock_hidden(st)) {
 		st->state = DCTL_STATE_DEAD;
 		st->error = 0;
@@ -428,6 +435,20 @@ static void classify(struct dctl_status *st, const struct lock_table *locks,
 		return;
 	}
 	set_running(st, &ps, &started, ctx->flags);
+}
+
+/*
+ * For a few pidfiles, ask the named process's own descriptors first: the
+ * daemon holding its lock settles the verdict without /proc/locks, whose
+ * read waits in the kernel for an RCU grace period (several milliseconds)
+ * unless another reader went just before. Many pidfiles share one read of
+ * the table instead. A start racing this look only sees the lock a moment
+ * longer, which open-and-lock waits out.
+ */
+static bool named_holds_lock(const struct dctl_status *st)
+{
+	return st->error == 0 &&
+	       proc_holds_flock(st->pid, st->dev, st->ino) == 1;
 }
 
 static bool is_locked_doubt(const struct dctl_status *st)
@@ -441,6 +462,7 @@ int dctl_probe_many(const char *const *paths, size_t n, unsigned flags,
 	struct lock_table locks = { 0 };
 	struct probe_ctx ctx;
 	bool need_locks = false, doubt = false;
+	bool held[FEW_PIDFILES] = { false };
 	size_t i;
 
 	if (n == 0)
@@ -461,14 +483,18 @@ int dctl_probe_many(const char *const *paths, size_t n, unsigned flags,
 	 */
 	for (i = 0; i < n; i++) {
 		probe_read(paths[i], &ctx, &st[i]);
-		need_locks |= file_was_read(&st[i]);
+		if (!file_was_read(&st[i]))
+			continue;
+		if (i < FEW_PIDFILES && n <= FEW_PIDFILES)
+			held[i] = named_holds_lock(&st[i]);
+		need_locks |= !held[i];
 	}
 	if (need_locks)
 		locks_load(&locks);
 	for (i = 0; i < n; i++) {
 		if (!file_was_read(&st[i]))
 			continue;
-		classify(&st[i], &locks, &ctx);
+		classify(&st[i], &locks, &ctx, i < FEW_PIDFILES && held[i]);
 		doubt |= is_locked_doubt(&st[i]);
 	}
 
@@ -484,7 +510,7 @@ int dctl_probe_many(const char *const *paths, size_t n, unsigned flags,
 		locks_load(&locks);
 		for (i = 0; i < n; i++)
 			if (file_was_read(&st[i]))
-				classify(&st[i], &locks, &ctx);
+				classify(&st[i], &locks, &ctx, false);
 	}
 	locks_free(&locks);
 	return 0;
