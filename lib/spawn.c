@@ -107,7 +107,7 @@ void dctl_spawn_opts_init(struct dctl_spawn_opts *o)
  * strerror_r returns it, in s->ebuf or static. Every message here names
  * one error, so one buffer per struct spawn is enough.
  */
-#define errstr(s, err) strerror_r((err), (s)->ebuf, sizeof((s)->ebuf))
+#define errstr(s, err) util_strerror((err), (s)->ebuf, sizeof((s)->ebuf))
 
 /*
  * A duration for a message: "300 ms" below a second (where whole seconds
@@ -165,6 +165,37 @@ static bool valid_env_name(const char *e, size_t len)
 	return true;
 }
 
+/* Does entry "NAME=..." set the variable name? */
+static bool env_name_is(const char *entry, const char *name)
+{
+	size_t len = strcspn(entry, "=");
+
+	return strlen(name) == len && strncmp(entry, name, len) == 0;
+}
+
+/* Is the variable of *e set again by a later -e entry (the last wins)? */
+static bool env_set_later(char *const *e)
+{
+	const char *entry = *e;
+	size_t len = strcspn(entry, "=");
+
+	for (e++; *e; e++)
+		if (strcspn(*e, "=") == len && strncmp(*e, entry, len) == 0)
+			return true;
+	return false;
+}
+
+/* Does an -e entry set name? Then it wins over what --chuid would set. */
+static bool env_given(const struct spawn *s, const char *name)
+{
+	char *const *e;
+
+	for (e = s->o->env; e && *e; e++)
+		if (env_name_is(*e, name))
+			return true;
+	return false;
+}
+
 static int check_env(struct spawn *s)
 {
 	char *const *e;
@@ -176,6 +207,13 @@ static int check_env(struct spawn *s)
 			return fail(s, DCTL_STAGE_VALIDATE, EINVAL,
 				    "invalid environment entry '%s': NAME=VALUE wanted",
 				    *e);
+		/* A daemon's identity and readiness channel are ours to set:
+		 * a forged instance id would fool daemon-stop --instance. */
+		if (env_name_is(*e, "DAEMON_INSTANCE_ID") ||
+		    env_name_is(*e, "NOTIFY_SOCKET"))
+			return fail(s, DCTL_STAGE_VALIDATE, EINVAL,
+				    "invalid environment entry '%s': %.*s is set by daemon-start",
+				    *e, (int)(eq - *e), *e);
 	}
 	return 0;
 }
@@ -447,8 +485,9 @@ static int env_add(char **envp, size_t *n, const char *name,
 	return 0;
 }
 
-/* The caller's environment minus what we set, plus -e entries,
- * DAEMON_INSTANCE_ID, NOTIFY_SOCKET and (with -c) HOME, USER, LOGNAME. */
+/* The caller's environment minus what we set, plus -e entries (the last
+ * of one name wins), DAEMON_INSTANCE_ID, NOTIFY_SOCKET and (with -c) HOME,
+ * USER, LOGNAME unless an -e entry sets them. */
 static int build_env(struct spawn *s)
 {
 	size_t n = 0, cap = 8;
@@ -466,16 +505,18 @@ static int build_env(struct spawn *s)
 		if (strchr(*p, '=') && !env_overridden(s, *p))
 			r = (s->envp[n++] = strdup(*p)) ? 0 : -ENOMEM;
 	for (e = s->o->env; e && *e && r == 0; e++)
-		r = (s->envp[n++] = strdup(*e)) ? 0 : -ENOMEM;
+		if (!env_set_later(e))
+			r = (s->envp[n++] = strdup(*e)) ? 0 : -ENOMEM;
 	if (r == 0)
 		r = env_add(s->envp, &n, "DAEMON_INSTANCE_ID", s->res->instance);
 	if (r == 0 && s->ns.fd >= 0)
 		r = env_add(s->envp, &n, "NOTIFY_SOCKET", s->ns.path);
-	if (r == 0 && s->have_user)
+	if (r == 0 && s->have_user && !env_given(s, "HOME"))
 		r = env_add(s->envp, &n, "HOME", s->user.home);
-	if (r == 0 && s->have_user && s->user.name[0])
+	if (r == 0 && s->have_user && s->user.name[0] && !env_given(s, "USER"))
 		r = env_add(s->envp, &n, "USER", s->user.name);
-	if (r == 0 && s->have_user && s->user.name[0])
+	if (r == 0 && s->have_user && s->user.name[0] &&
+	    !env_given(s, "LOGNAME"))
 		r = env_add(s->envp, &n, "LOGNAME", s->user.name);
 	if (r)
 		return fail(s, DCTL_STAGE_VALIDATE, ENOMEM, "out of memory");

@@ -43,6 +43,10 @@ fails "nice out of range" "invalid value '20' for --nicelevel" -N 20 -- "$D" 100
 fails "nice not a number" "invalid value 'x' for --nicelevel" -N x -- "$D" 100
 fails "negative wait" "invalid value '-1' for --wait" -w -1 -- "$D" 100
 fails "zero timeout" "invalid value '0' for --timeout" -T 0 -- "$D" 100
+fails "forged instance id" "invalid environment entry 'DAEMON_INSTANCE_ID=x': DAEMON_INSTANCE_ID is set by daemon-start" \
+	-e DAEMON_INSTANCE_ID=x -- "$D" 100
+fails "forged notify socket" "invalid environment entry 'NOTIFY_SOCKET=/tmp/s': NOTIFY_SOCKET is set by daemon-start" \
+	-e NOTIFY_SOCKET=/tmp/s -- "$D" 100
 fails "bad env entry" "invalid environment entry 'NOEQUALS'" -e NOEQUALS -- "$D" 100
 fails "bad env name" "invalid environment entry '1X=y'" -e 1X=y -- "$D" 100
 fails "unknown user" "unknown user in --chuid nosuchuser$$" -c "nosuchuser$$" -- "$D" 100

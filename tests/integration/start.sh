@@ -127,7 +127,7 @@ wait_gone "$pid2"
 P="$T/c.pid"
 mkdir -p "$T/work"
 run 0 "--chdir --umask --nicelevel --env --stdout --stderr" \
-	"$START" -p "$P" -d "$T/work" -k 027 -N 5 -e FOO=bar -e 'EMPTY=' \
+	"$START" -p "$P" -d "$T/work" -k 027 -N 5 -e FOO=old -e FOO=bar -e 'EMPTY=' \
 	--stdout "$T/o.log" --stderr "$T/e.log" -- \
 	/bin/sh -c "echo to-out; echo to-err >&2; exec $D 302"
 pid=$(cat "$P" 2>/dev/null)
@@ -136,7 +136,8 @@ sleep 0.2
 check "cwd is --chdir" test "$(readlink "/proc/$pid/cwd")" = "$T/work"
 check "umask is --umask" test "$(status_field "$pid" Umask)" = 0027
 check "niceness raised by 5" test "$(stat_field "$pid" 19)" = $(( $(stat_field $$ 19) + 5 ))
-check "--env FOO=bar set" test "$(env_of "$pid" FOO)" = bar
+check "--env FOO=bar set, the last -e FOO winning, once" \
+	test "$(env_of "$pid" FOO)" = bar
 check "--env EMPTY= set, empty" grep -qx 'EMPTY=' <(tr '\0' '\n' <"/proc/$pid/environ")
 check "stdout file got stdout" grep -qx to-out "$T/o.log"
 check "stderr file got stderr" grep -qx to-err "$T/e.log"
