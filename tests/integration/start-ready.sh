@@ -59,7 +59,10 @@ say("STATUS=warming up")
 say("READY=1")
 time.sleep(300)
 EOF
-run 0 "READY=1: started" "$START" -v --notify-await -T 10 -p "$P" -- "$T/bin/ready"
+# The socket's directory goes in this test's own TMPDIR, so that other
+# tests' sockets (make -j) cannot be mistaken for a leftover of this one.
+mkdir -p "$T/tmp"
+run 0 "READY=1: started" env TMPDIR="$T/tmp" "$START" -v --notify-await -T 10 -p "$P" -- "$T/bin/ready"
 grep_err "warming up" "STATUS= shown with -v"
 pid=$(cat "$P" 2>/dev/null)
 track "$pid"
@@ -68,7 +71,7 @@ check "NOTIFY_SOCKET was in its environment" \
 	grep -q '^NOTIFY_SOCKET=' <(tr '\0' '\n' <"/proc/$pid/environ")
 stop_daemon
 check "the notification directory is gone" \
-	test -z "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'dctl-notify.*' -newer "$T/bin/ready" 2>/dev/null)"
+	test -z "$(find "$T/tmp" -maxdepth 1 -name 'dctl-notify.*' 2>/dev/null)"
 
 notifier errno <<'EOF'
 say("STATUS=cannot bind\nERRNO=98")
