@@ -485,16 +485,15 @@ int dctl_probe_many(const char *const *paths, size_t n, unsigned flags,
 		probe_read(paths[i], &ctx, &st[i]);
 		if (!file_was_read(&st[i]))
 			continue;
-		if (i < FEW_PIDFILES && n <= FEW_PIDFILES)
-			held[i] = named_holds_lock(&st[i]);
-		need_locks |= !held[i];
+		if (n > FEW_PIDFILES || !(held[i] = named_holds_lock(&st[i])))
+			need_locks = true;
 	}
 	if (need_locks)
 		locks_load(&locks);
 	for (i = 0; i < n; i++) {
 		if (!file_was_read(&st[i]))
 			continue;
-		classify(&st[i], &locks, &ctx, i < FEW_PIDFILES && held[i]);
+		classify(&st[i], &locks, &ctx, n <= FEW_PIDFILES && held[i]);
 		doubt |= is_locked_doubt(&st[i]);
 	}
 
