@@ -593,39 +593,112 @@ static void restore_subreaper(struct spawn *s)
 	s->subreaper = false;
 }
 
+/* Append pid to a growing array. 0 or -ENOMEM. */
+static int pids_push(pid_t **v, size_t *n, size_t *cap, pid_t pid)
+{
+	pid_t *more;
+
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		more = realloc(*v, *cap * sizeof(*more));
+		if (!more)
+			return -ENOMEM;
+		*v = more;
+	}
+	(*v)[(*n)++] = pid;
+	return 0;
+}
+
+/*
+ * The children of one of our threads, from /proc/self/task/TID/children
+ * (the kernel's own list: no look at other processes). -ENOENT where the
+ * kernel does not provide it.
+ */
+static int task_children(const char *tid, pid_t **v, size_t *n, size_t *cap)
+{
+	char path[sizeof("/proc/self/task//children") + NAME_MAX];
+	long pid;
+	FILE *f;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%s/children", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (r == 0 && fscanf(f, "%ld", &pid) == 1)
+		if (pid > 1)
+			r = pids_push(v, n, cap, (pid_t)pid);
+	fclose(f);
+	return r;
+}
+
+static int children_from_tasks(pid_t **v, size_t *n, size_t *cap)
+{
+	struct dirent *d;
+	DIR *dir = opendir("/proc/self/task");
+	int r = 0;
+
+	if (!dir)
+		return -errno;
+	while (r == 0 && (d = readdir(dir)))
+		if (d->d_name[0] != '.')
+			r = task_children(d->d_name, v, n, cap);
+	closedir(dir);
+	return r;
+}
+
+/* Without the children files: every process whose parent we are. */
+static int children_from_scan(pid_t **v, size_t *n, size_t *cap)
+{
+	struct proc_stat ps;
+	struct dirent *d;
+	pid_t self = getpid(), pid;
+	DIR *dir = opendir("/proc");
+	int r = 0;
+
+	if (!dir)
+		return -errno;
+	while (r == 0 && (d = readdir(dir))) {
+		pid = (pid_t)atoi(d->d_name);
+		if (pid > 1 && proc_read_stat(pid, &ps) == 0 && ps.ppid == self)
+			r = pids_push(v, n, cap, pid);
+	}
+	closedir(dir);
+	return r;
+}
+
+/* Our children now, in *v (malloc'd, *n of them). 0 or -errno. */
+static int list_children(pid_t **v, size_t *n)
+{
+	size_t cap = 0;
+	int r;
+
+	*v = NULL;
+	*n = 0;
+	r = children_from_tasks(v, n, &cap);
+	if (r == -ENOENT) {
+		*n = 0;
+		r = children_from_scan(v, n, &cap);
+	}
+	if (r < 0) {
+		free(*v);
+		*v = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
 /*
  * Note the caller's own children, before we fork: a failed start sweeps up
  * what it left behind (sweep_children()) and must never touch these.
  */
 static int record_children(struct spawn *s)
 {
-	struct proc_stat ps;
-	struct dirent *d;
-	pid_t self = getpid(), pid, *more;
-	size_t cap = 0;
-	DIR *dir;
+	int r = list_children(&s->mine, &s->n_mine);
 
-	dir = opendir("/proc");
-	if (!dir)
-		return fail(s, DCTL_STAGE_FORK, errno, "/proc: %s",
-			    errstr(s, errno));
-	while ((d = readdir(dir))) {
-		pid = (pid_t)atoi(d->d_name);
-		if (pid <= 1 || proc_read_stat(pid, &ps) < 0 || ps.ppid != self)
-			continue;
-		if (s->n_mine == cap) {
-			cap = cap ? 2 * cap : 16;
-			more = realloc(s->mine, cap * sizeof(*more));
-			if (!more) {
-				closedir(dir);
-				return fail(s, DCTL_STAGE_FORK, ENOMEM,
-					    "out of memory");
-			}
-			s->mine = more;
-		}
-		s->mine[s->n_mine++] = pid;
-	}
-	closedir(dir);
+	if (r < 0)
+		return fail(s, DCTL_STAGE_FORK, -r, "cannot list our children: %s",
+			    errstr(s, -r));
 	return 0;
 }
 
@@ -1081,36 +1154,30 @@ static void kill_main(struct spawn *s)
  * our own unreaped children are signalled, so no PID can have been
  * reused, and only those in the daemon's session: never one the caller
  * had before the start (s->mine), nor any other child of the caller.
- * Killing one reparents its own children to us: hence the rounds. (The
- * kernel here has no /proc/PID/task/TID/children, so we look at each
- * process's parent.)
+ * Killing one reparents its own children to us: hence the rounds.
  */
 static void sweep_children(struct spawn *s)
 {
 	struct proc_stat ps;
-	struct dirent *d;
 	int round, found;
-	pid_t self = getpid(), pid;
-	DIR *dir;
+	pid_t *kids;
+	size_t n, i;
 
 	if (s->sid <= 1)
 		return;
 	for (round = 0; round < 16; round++) {
-		dir = opendir("/proc");
-		if (!dir)
+		if (list_children(&kids, &n) < 0)
 			return;
 		found = 0;
-		while ((d = readdir(dir))) {
-			pid = (pid_t)atoi(d->d_name);
-			if (pid <= 1 || proc_read_stat(pid, &ps) < 0 ||
-			    ps.ppid != self || ps.session != s->sid ||
-			    was_mine(s, pid))
+		for (i = 0; i < n; i++) {
+			if (proc_read_stat(kids[i], &ps) < 0 ||
+			    ps.session != s->sid || was_mine(s, kids[i]))
 				continue;
-			kill(pid, SIGKILL);
-			reap(pid, NULL);
+			kill(kids[i], SIGKILL);
+			reap(kids[i], NULL);
 			found++;
 		}
-		closedir(dir);
+		free(kids);
 		if (!found)
 			return;
 		log_at(s, DCTL_LOG_DEBUG, "killed %d leftover process(es)",
