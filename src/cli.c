@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,9 +82,21 @@ void cli_version(void)
 	printf("%s (daemonctl) %s\n", cli.prog, dctl_version());
 }
 
-void cli_usage_hint(void)
+void cli_option_error(int c, char **argv)
 {
-	fprintf(stderr, "Try '%s --help' for more information.\n", cli.prog);
+	const char *word = argv[optind - 1];
+	const char *eq = strchr(word, '=');
+	bool is_long = strncmp(word, "--", 2) == 0;
+
+	if (c == ':')
+		cli_error("option '%s' needs a value (see --help)", word);
+	else if (is_long && eq && optopt)
+		cli_error("option '%.*s' takes no value (see --help)",
+			  (int)(eq - word), word);
+	else if (!is_long && optopt)
+		cli_error("unknown option '-%c' (see --help)", optopt);
+	else
+		cli_error("unknown option '%s' (see --help)", word);
 }
 
 int cli_parse_long(const char *opt, const char *arg, long min, long max,

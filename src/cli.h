@@ -39,9 +39,12 @@ void cli_log(void *data, int level, const char *msg);
 /* "PROG (daemonctl) VERSION" on stdout. */
 void cli_version(void);
 
-/* Error for an unknown option / missing argument already printed by
- * getopt: point at --help. */
-void cli_usage_hint(void);
+/*
+ * The one-line error for getopt_long's '?' or ':' (run with opterr = 0, so
+ * that the line starts with the tool's name, not getopt's argv[0], which
+ * is libtool's path in a build tree): names the option and what is wrong.
+ */
+void cli_option_error(int c, char **argv);
 
 /*
  * Parse a decimal number in [min, max] for option OPT (e.g. "--wait").

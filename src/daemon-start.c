@@ -162,20 +162,6 @@ static int take_option(struct args *a, int c, const char *arg)
 	return 0;
 }
 
-/* getopt is kept quiet (opterr = 0) so that a bad option is one line
- * under the tool's name, not getopt's line under the libtool path. */
-static void option_error(int c, char **argv)
-{
-	const char *arg = argv[optind - 1];
-
-	if (c == ':')
-		cli_error("option '%s' needs a value (see --help)", arg);
-	else if (optopt)
-		cli_error("unknown option '-%c' (see --help)", optopt);
-	else
-		cli_error("unknown option '%s' (see --help)", arg);
-}
-
 static int parse(struct args *a, int argc, char **argv)
 {
 	bool notify = false, forking = false;
@@ -185,7 +171,7 @@ static int parse(struct args *a, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:p:n:x:d:k:O:e:c:r:N:ow:T:tqvhVbm",
 				long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
-			option_error(c, argv);
+			cli_option_error(c, argv);
 			return -1;
 		}
 		notify |= c == OPT_NOTIFY;

@@ -54,22 +54,6 @@ static void usage(void)
 	       cli.prog);
 }
 
-/* getopt's '?': an unknown option, or a long one given a value it
- * does not take. */
-static void bad_option(const char *word, int opt)
-{
-	const char *eq = strchr(word, '=');
-
-	if (opt && strncmp(word, "--", 2) != 0)
-		cli_error("invalid option -- '%c'", opt);
-	else if (opt && eq)
-		cli_error("option '%.*s' takes no argument", (int)(eq - word),
-			  word);
-	else
-		cli_error("unrecognized option '%s'", word);
-	cli_usage_hint();
-}
-
 /* Take ownership of path and name (both malloc'd). */
 static int targets_add(struct targets *t, char *path, char *name)
 {
@@ -331,13 +315,8 @@ int main(int argc, char **argv)
 			cli_version();
 			code = 0;
 			goto out;
-		case ':':
-			cli_error("option '%s' requires an argument",
-				  argv[optind - 1]);
-			cli_usage_hint();
-			goto out;
-		default:
-			bad_option(argv[optind - 1], optopt);
+		default:	/* '?' and ':' */
+			cli_option_error(c, argv);
 			goto out;
 		}
 	}
@@ -348,7 +327,6 @@ int main(int argc, char **argv)
 		goto out;
 	if (t.n == 0 && !all) {
 		cli_error("no daemon named: give --pidfile PATH, --name NAME, PIDFILE or --all");
-		cli_usage_hint();
 		goto out;
 	}
 	if (cli.test)

@@ -152,19 +152,6 @@ static int parse_option(struct args *a, int c)
 	}
 }
 
-/* getopt is kept quiet so that this is one line under the tool's name. */
-static void option_error(int c, char **argv)
-{
-	const char *arg = argv[optind - 1];
-
-	if (c == ':')
-		cli_error("option '%s' needs a value (see --help)", arg);
-	else if (optopt)
-		cli_error("unknown option '-%c' (see --help)", optopt);
-	else
-		cli_error("unknown option '%s' (see --help)", arg);
-}
-
 /* The option values that need the others first (--retry uses --signal). */
 static int finish_args(struct args *a)
 {
@@ -205,7 +192,7 @@ static int parse_args(struct args *a, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":p:n:s:R:x:u:otqvhV",
 				long_options, NULL)) != -1) {
 		if (c == '?' || c == ':') {
-			option_error(c, argv);
+			cli_option_error(c, argv);
 			return -1;
 		}
 		if (parse_option(a, c) < 0)

@@ -240,9 +240,10 @@ check "human: one line, control bytes shown escaped" \
 run 4 "no daemon named: 4" "$STATUS"
 grep_err "^daemon-status: no daemon named" "no daemon named: message"
 run 4 "unknown option: 4" "$STATUS" --bogus -n web
-grep_err "^daemon-status: unrecognized option '--bogus'" "unknown option: message"
+grep_err "^daemon-status: unknown option '--bogus'" "unknown option: message"
+check "unknown option: one line" test "$(wc -l <"$T/err")" = 1
 run 4 "missing argument: 4" "$STATUS" -n
-grep_err "^daemon-status: option '-n' requires an argument" "missing argument: message"
+grep_err "^daemon-status: option '-n' needs a value" "missing argument: message"
 run 4 "empty --pidfile: 4" "$STATUS" -p ''
 run 4 "bad --name: 4" "$STATUS" -n ../etc/x
 grep_err "^daemon-status: .*--name" "bad --name: message"
