@@ -272,18 +272,35 @@ static struct dctl_pidfile *pidfile_new(const char *path, int fd,
 	return pf;
 }
 
-/* -EEXIST if the old content names a live daemon that holds no lock. */
-static int unlocked_writer(int fd, const struct stat *st, pid_t *holder)
+/* How long a daemon that let go of its lock may take to finish exiting. */
+#define EXITING_WAIT_MS 20
+
+/*
+ * -EEXIST if the old content names a live daemon that holds no lock. A
+ * daemon that is exiting lets go of its files (and so its lock) a moment
+ * before it becomes a zombie: give it that moment before calling it live.
+ * st is refreshed first: the file may have been rewritten while we waited
+ * for the lock.
+ */
+static int unlocked_writer(int fd, struct stat *st, pid_t *holder)
 {
+	long long deadline = util_now_ms() + EXITING_WAIT_MS;
+	struct timespec nap = { 0, HOLDER_POLL_MS * 1000000L };
 	pid_t pid;
 
+	if (fstat(fd, st) < 0)
+		return -errno;
 	if (parse_fd(fd, 0, &pid, NULL) < 0 || pid == getpid())
 		return 0;
-	if (!proc_is_unlocked_writer(pid, &st->st_mtim))
-		return 0;
-	if (holder)
-		*holder = pid;
-	return -EEXIST;
+	while (proc_is_unlocked_writer(pid, &st->st_mtim)) {
+		if (util_now_ms() >= deadline) {
+			if (holder)
+				*holder = pid;
+			return -EEXIST;
+		}
+		nanosleep(&nap, NULL);
+	}
+	return 0;
 }
 
 /*
