@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -394,6 +395,24 @@ static void stop_test_report(struct stopper *sp)
  * names the file the probe looked at, and that file still names this PID
  * (a new instance may have started meanwhile). Failures are not fatal.
  */
+/* How long to retry removing a pidfile whose dead daemon's lock is still
+ * held: a probe looking at its descriptors as it exits holds them for
+ * moments, and the lock goes with them. */
+#define REMOVE_RETRY_MS 50
+#define REMOVE_NAP_MS 2
+
+static int remove_stale_soon(const char *path, pid_t pid)
+{
+	long long deadline = util_now_ms() + REMOVE_RETRY_MS;
+	struct timespec nap = { 0, REMOVE_NAP_MS * 1000000L };
+	int r;
+
+	while ((r = dctl_pidfile_remove_stale(path, pid)) == -EBUSY &&
+	       util_now_ms() < deadline)
+		nanosleep(&nap, NULL);
+	return r;
+}
+
 static void stop_remove_pidfile(struct stopper *sp)
 {
 	char eb[64];
@@ -407,7 +426,7 @@ static void stop_remove_pidfile(struct stopper *sp)
 		     sp->o->pidfile);
 		return;
 	}
-	r = dctl_pidfile_remove_stale(sp->o->pidfile, sp->pid);
+	r = remove_stale_soon(sp->o->pidfile, sp->pid);
 	if (r == 0)
 		slog(sp, DCTL_LOG_DEBUG, "removed %s", sp->o->pidfile);
 	else if (r == -EBUSY || r == -ENOENT)
