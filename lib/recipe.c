@@ -175,7 +175,11 @@ static int reset_reserved(int sig)
 #endif
 }
 
-/* The hex mask after "KEY:\t" in a /proc status text; false if absent. */
+/*
+ * The hex mask after "KEY:\t" in a /proc status text, its low 64 bits
+ * (signals 1..64; an architecture with more prints more digits first).
+ * False if absent or not a whole line of hex digits.
+ */
 static bool status_mask(const char *text, const char *key, uint64_t *mask)
 {
 	const char *p = strstr(text, key);
@@ -187,7 +191,7 @@ static bool status_mask(const char *text, const char *key, uint64_t *mask)
 		return false;
 	for (p += strlen(key); *p == ' ' || *p == '\t'; p++)
 		;
-	for (; (c = *p) != '\0' && digits < 16; p++, digits++) {
+	for (; (c = *p) != '\0'; p++, digits++) {
 		if (c >= '0' && c <= '9')
 			v = v << 4 | (uint64_t)(c - '0');
 		else if (c >= 'a' && c <= 'f')
@@ -195,8 +199,10 @@ static bool status_mask(const char *text, const char *key, uint64_t *mask)
 		else
 			break;
 	}
+	if (digits == 0 || *p != '\n')
+		return false;
 	*mask = v;
-	return digits > 0;
+	return true;
 }
 
 /*
