@@ -692,14 +692,16 @@ static int list_children(pid_t **v, size_t *n)
  * Note the caller's own children, before we fork: a failed start sweeps up
  * what it left behind (sweep_children()) and must never touch these.
  */
-static int record_children(struct spawn *s)
+static void record_children(struct spawn *s)
 {
 	int r = list_children(&s->mine, &s->n_mine);
 
+	/* Not fatal: the start-time boundary (start_ticks) still keeps the
+	 * caller's earlier children out of the sweep. */
 	if (r < 0)
-		return fail(s, DCTL_STAGE_FORK, -r, "cannot list our children: %s",
-			    errstr(s, -r));
-	return 0;
+		log_at(s, DCTL_LOG_WARNING,
+		       "cannot list our children: %s (going on without)",
+		       errstr(s, -r));
 }
 
 static bool was_mine(const struct spawn *s, pid_t pid)
@@ -773,8 +775,7 @@ static int launch(struct spawn *s)
 	s->pipe_rd = fds[0];
 	s->pipe_wr = fds[1];
 	if (need_watch(s->o)) {
-		if ((r = record_children(s)))
-			return r;
+		record_children(s);
 		set_subreaper(s);
 	}
 
