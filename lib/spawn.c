@@ -70,6 +70,7 @@ struct spawn {
 	bool running;			/* failed as already running */
 	pid_t *mine;			/* the caller's children before the fork */
 	size_t n_mine;
+	unsigned long long fork_ticks;	/* boot-time clock ticks at the fork */
 	int pidfd;
 	bool reaped;
 	unsigned timeout_ms;
@@ -704,6 +705,22 @@ static void record_children(struct spawn *s)
 		       errstr(s, -r));
 }
 
+/*
+ * The boot-time clock in clock ticks, as /proc/PID/stat counts a process's
+ * start: every process this start creates began at or after this value.
+ */
+static unsigned long long boot_ticks(void)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	struct timespec ts;
+
+	if (hz <= 0 || clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+		return 0;
+	return (unsigned long long)ts.tv_sec * (unsigned long long)hz +
+	       (unsigned long long)ts.tv_nsec * (unsigned long long)hz /
+	       1000000000ULL;
+}
+
 static bool was_mine(const struct spawn *s, pid_t pid)
 {
 	size_t i;
@@ -778,6 +795,7 @@ static int launch(struct spawn *s)
 		record_children(s);
 		set_subreaper(s);
 	}
+	s->fork_ticks = boot_ticks();
 
 	middle = recipe_detach(s->pipe_wr);
 	if (middle == 0)
@@ -1150,11 +1168,33 @@ static void kill_main(struct spawn *s)
 }
 
 /*
+ * Is this child of ours (ps: its stat) a process of this start? Those in
+ * the daemon's session are (no outside process can join it). One that
+ * moved to a session of its own is, if it started after our fork and
+ * carries this start's DAEMON_INSTANCE_ID: an orphan of another of the
+ * caller's process trees, reparented to us while we are subreaper, is not.
+ */
+static bool of_this_start(struct spawn *s, pid_t pid,
+			  const struct proc_stat *ps)
+{
+	char id[DCTL_UUID_LEN];
+
+	if (ps->session == s->sid)
+		return true;
+	/* The kernel truncates start times to a tick, so can we. */
+	if (ps->start_ticks + 1 < s->fork_ticks)
+		return false;
+	return proc_instance(pid, id, sizeof(id)) == 0 &&
+	       strcmp(id, s->res->instance) == 0;
+}
+
+/*
  * Kill and reap the children we gained during this start: processes the
- * program forked before it failed, reparented to us as subreaper. Only
- * our own unreaped children are signalled, so no PID can have been
- * reused, and only those in the daemon's session: never one the caller
- * had before the start (s->mine), nor any other child of the caller.
+ * program forked before it failed, reparented to us as subreaper, also
+ * those that left the daemon's session with setsid(). Only our own
+ * unreaped children are signalled, so no PID can have been reused, and
+ * only of_this_start() ones: never one the caller had before the start
+ * (s->mine), nor any other child of the caller.
  * Killing one reparents its own children to us: hence the rounds.
  */
 static void sweep_children(struct spawn *s)
@@ -1171,8 +1211,9 @@ static void sweep_children(struct spawn *s)
 			return;
 		found = 0;
 		for (i = 0; i < n; i++) {
-			if (proc_read_stat(kids[i], &ps) < 0 ||
-			    ps.session != s->sid || was_mine(s, kids[i]))
+			if (was_mine(s, kids[i]) ||
+			    proc_read_stat(kids[i], &ps) < 0 ||
+			    !of_this_start(s, kids[i], &ps))
 				continue;
 			kill(kids[i], SIGKILL);
 			reap(kids[i], NULL);

@@ -122,6 +122,22 @@ fails "--wait, killed by SEGV" "$T/bin/segv killed by signal SEGV during startup
 	-w 1000 -- "$T/bin/segv"
 fails "--wait, child left behind" ".*forks-then-dies exited with status 4 during startup" \
 	-w 1000 -- "$T/bin/forks-then-dies"
+# A child that left the daemon's session with setsid() is swept up too
+# (it carries the start's DAEMON_INSTANCE_ID), and a leftover is
+# killed by PID here whatever the result, so that nothing outlives the test.
+sweep_leftovers() {
+	local p
+	for p in $(leftovers); do
+		kill "$p" 2>/dev/null
+	done
+}
+fails "--wait, setsid'd child left behind" ".*sh exited with status 4 during startup" \
+	-w 1000 -- /bin/sh -c "setsid $D 300 </dev/null >/dev/null 2>&1 & exit 4"
+sweep_leftovers
+fails "--forking, setsid'd child left behind" \
+	"pidfile $P names no live process after 1 s" \
+	--forking -T 1 -- /bin/sh -c "setsid $D 301 </dev/null >/dev/null 2>&1 & exit 0"
+sweep_leftovers
 # Reported at once, not after the wait.
 start=$(date +%s%N)
 fails "--wait 20000, early exit" ".*exit3 exited with status 3" -w 20000 -- "$T/bin/exit3"
