@@ -731,6 +731,27 @@ static bool was_mine(const struct spawn *s, pid_t pid)
 	return false;
 }
 
+/*
+ * Is this child of ours (ps: its stat) a process of this start? Those in
+ * the daemon's session are (no outside process can join it). One that
+ * moved to a session of its own is, if it started after our fork and
+ * carries this start's DAEMON_INSTANCE_ID: an orphan of another of the
+ * caller's process trees, reparented to us while we are subreaper, is not.
+ */
+static bool of_this_start(struct spawn *s, pid_t pid,
+			  const struct proc_stat *ps)
+{
+	char id[DCTL_UUID_LEN];
+
+	if (ps->session == s->sid)
+		return true;
+	/* The kernel truncates start times to a tick, so can we. */
+	if (ps->start_ticks + 1 < s->fork_ticks)
+		return false;
+	return proc_instance(pid, id, sizeof(id)) == 0 &&
+	       strcmp(id, s->res->instance) == 0;
+}
+
 static bool need_watch(const struct dctl_spawn_opts *o)
 {
 	return o->wait_ms > 0 || o->ready != DCTL_READY_EXEC;
@@ -968,14 +989,43 @@ static int drain_notifications(struct spawn *s, long long *deadline,
 }
 
 /*
+ * Is the watched process still the one we mean, so that a PID compared
+ * with its number cannot be a reused one? Our unreaped child (alive or a
+ * zombie) is; another process only while its pidfd shows it running.
+ */
+static bool daemon_pinned(struct spawn *s)
+{
+	struct proc_stat ps;
+
+	if (s->pidfd >= 0 && proc_wait_exit(s->pidfd, s->daemon, 0) == -ETIMEDOUT)
+		return true;
+	return !s->reaped && proc_read_stat(s->daemon, &ps) == 0 &&
+	       ps.ppid == getpid();
+}
+
+/*
+ * Could the process (ps: its stat) be the daemon's? In the daemon's
+ * session; or, having called setsid(), the daemon's child, or an orphan
+ * of it now ours (we are subreaper) that of_this_start() recognises.
+ */
+static bool daemons_own(struct spawn *s, pid_t pid, const struct proc_stat *ps)
+{
+	if (ps->session == s->sid)
+		return true;
+	if (ps->ppid == s->daemon && daemon_pinned(s))
+		return true;
+	return s->subreaper && ps->ppid == getpid() && !was_mine(s, pid) &&
+	       of_this_start(s, pid, ps);
+}
+
+/*
  * MAINPID= may name only a process of the daemon's own: a daemon must not
  * be able to have a bystander written into the pidfile, or killed when the
  * start fails. The process is pinned with a pidfd first; then /proc must
- * show it in the daemon's session (the middle child's, which no outside
- * process can join) and alive, and the pidfd must show it still running,
- * so that what /proc said was about the pinned process and not a reused
- * PID. Returns 0 with the pidfd in *fdp (-1 without pidfd support), or a
- * failure.
+ * show it alive and daemons_own(), and the pidfd must show it still
+ * running, so that what /proc said was about the pinned process and not a
+ * reused PID. Returns 0 with the pidfd in *fdp (-1 without pidfd
+ * support), or a failure.
  */
 static int adopt_mainpid(struct spawn *s, pid_t pid, int *fdp)
 {
@@ -985,7 +1035,7 @@ static int adopt_mainpid(struct spawn *s, pid_t pid, int *fdp)
 	fd = proc_pidfd_open(pid);
 	if (fd < 0 && fd != -ENOSYS)
 		goto not_ours;
-	if (proc_read_stat(pid, &ps) < 0 || ps.session != s->sid ||
+	if (proc_read_stat(pid, &ps) < 0 || !daemons_own(s, pid, &ps) ||
 	    !proc_alive(pid))
 		goto not_ours;
 	if (fd >= 0 && proc_wait_exit(fd, pid, 0) != -ETIMEDOUT)
@@ -1012,6 +1062,13 @@ static int switch_to_mainpid(struct spawn *s, pid_t mainpid)
 		return report_death(s, "before it was ready");
 	if ((r = adopt_mainpid(s, mainpid, &fd)))
 		return r;
+	if (s->pf && (r = dctl_pidfile_write(s->pf, mainpid)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return fail(s, DCTL_STAGE_PIDFILE, -r,
+			    "cannot write pidfile %s: %s",
+			    s->o->pidfile, errstr(s, -r));
+	}
 	reap(s->daemon, NULL);
 	if (s->pidfd >= 0)
 		close(s->pidfd);
@@ -1165,27 +1222,6 @@ static void kill_main(struct spawn *s)
 	if (s->main_fd >= 0 &&
 	    proc_pidfd_signal(s->main_fd, SIGKILL) == 0)
 		proc_wait_exit(s->main_fd, -1, KILL_WAIT_MS);
-}
-
-/*
- * Is this child of ours (ps: its stat) a process of this start? Those in
- * the daemon's session are (no outside process can join it). One that
- * moved to a session of its own is, if it started after our fork and
- * carries this start's DAEMON_INSTANCE_ID: an orphan of another of the
- * caller's process trees, reparented to us while we are subreaper, is not.
- */
-static bool of_this_start(struct spawn *s, pid_t pid,
-			  const struct proc_stat *ps)
-{
-	char id[DCTL_UUID_LEN];
-
-	if (ps->session == s->sid)
-		return true;
-	/* The kernel truncates start times to a tick, so can we. */
-	if (ps->start_ticks + 1 < s->fork_ticks)
-		return false;
-	return proc_instance(pid, id, sizeof(id)) == 0 &&
-	       strcmp(id, s->res->instance) == 0;
 }
 
 /*

@@ -149,6 +149,42 @@ sleep 0.8
 check "the main PID outlives the first process" live "$pid"
 stop_daemon
 
+# MAINPID= of a child that called setsid() (a session of its own): still
+# the daemon's child, accepted; named by a first process that then exits
+# before READY=1 too (the child is ours by then, subreaper).
+notifier mainpid-setsid <<'EOF'
+r, w = os.pipe()
+child = os.fork()
+if child == 0:
+    os.setsid()
+    os.write(w, b"x")
+    if sys.argv[1] == "exit":
+        time.sleep(0.5)
+        say("READY=1")
+    time.sleep(300)
+    os._exit(0)
+os.read(r, 1)
+if sys.argv[1] == "exit":
+    say("MAINPID=%d" % child)
+    os._exit(0)
+say("MAINPID=%d\nREADY=1" % child)
+time.sleep(0.5)
+EOF
+for how in ready exit; do
+	run 0 "MAINPID= of a setsid() child ($how): started" \
+		"$START" --notify-await -T 10 -p "$P" -- "$T/bin/mainpid-setsid" "$how"
+	pid=$(cat "$P" 2>/dev/null)
+	track "$pid"
+	check "MAINPID= of a setsid() child ($how): pidfile names it" live "$pid"
+	check "MAINPID= of a setsid() child ($how): in a session of its own" \
+		test "$(ps -o sid= -p "${pid:-0}" | tr -d ' ')" = "$pid"
+	stop_daemon
+	# Whatever went wrong, nothing of this case outlives it.
+	for pid in $(leftovers); do
+		kill "$pid" 2>/dev/null
+	done
+done
+
 # MAINPID= naming a process that is not the daemon's (a bystander of ours,
 # in another session): refused, and the bystander neither written into
 # the pidfile nor signalled by the cleanup.
