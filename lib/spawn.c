@@ -1196,22 +1196,46 @@ static int watch_startup(struct spawn *s)
 #define KILL_WAIT_MS 2000
 
 /*
+ * Reap the watched process through its pidfd if it is our child: never
+ * another process that got its PID. 0, or -ECHILD if it is not ours.
+ */
+static int reap_pidfd(struct spawn *s)
+{
+	siginfo_t si;
+	int r;
+
+	do
+		r = waitid(P_PIDFD, (id_t)s->pidfd, &si, WEXITED);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : 0;
+}
+
+/*
  * A failed start leaves nothing: the process we watch is killed through
- * its pidfd whenever we have one (so never a reused PID), else by PID only
- * while it is our unreaped child (we are its subreaper). Our child is
- * reaped; another process (a MAINPID= the daemon named) is waited for.
+ * its pidfd whenever we have one (so never a reused PID; if that fails,
+ * it is gone), else by PID only while /proc shows it our unreaped child
+ * (we are its subreaper), whose PID cannot be reused. After
+ * switch_to_mainpid() it may be a process that is not our child. Our
+ * child is reaped; another process is waited for.
  */
 static void kill_daemon(struct spawn *s)
 {
+	struct proc_stat ps;
+
 	if (s->daemon <= 1 || s->reaped)
 		return;
-	if (s->pidfd < 0 || proc_pidfd_signal(s->pidfd, SIGKILL) < 0) {
-		if (!s->subreaper)
+	if (s->pidfd >= 0) {
+		if (proc_pidfd_signal(s->pidfd, SIGKILL) < 0)
+			return;
+		if (reap_pidfd(s) < 0)
+			proc_wait_exit(s->pidfd, s->daemon, KILL_WAIT_MS);
+	} else {
+		if (!s->subreaper || proc_read_stat(s->daemon, &ps) < 0 ||
+		    ps.ppid != getpid())
 			return;
 		kill(s->daemon, SIGKILL);
+		reap(s->daemon, NULL);
 	}
-	if (reap(s->daemon, NULL) < 0 && s->pidfd >= 0)
-		proc_wait_exit(s->pidfd, s->daemon, KILL_WAIT_MS);
 	s->reaped = true;
 }
 
