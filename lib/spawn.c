@@ -66,7 +66,7 @@ struct spawn {
 	pid_t daemon;			/* the process we watch, our child */
 	pid_t sid;			/* its session: the middle child's PID */
 	int main_fd;			/* pidfd of an accepted MAINPID=, or -1 */
-	int dir_fd;			/* --forking: the locked pidfile dir */
+	int lock_fd;			/* --forking: the locked PIDFILE.lock */
 	bool running;			/* failed as already running */
 	pid_t *mine;			/* the caller's children before the fork */
 	size_t n_mine;
@@ -1321,8 +1321,8 @@ static void release(struct spawn *s, bool failed)
 	if (s->main_fd >= 0)
 		close(s->main_fd);
 	/* Last: the --forking start window ends with the cleanup. */
-	if (s->dir_fd >= 0)
-		close(s->dir_fd);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	if (s->pipe_rd >= 0)
 		close(s->pipe_rd);
 	if (s->pipe_wr >= 0)
@@ -1362,36 +1362,62 @@ static int check_running(struct spawn *s)
 }
 
 /*
+ * Open (creating it 0600) the lock file of a --forking start: a regular
+ * file, no symlink followed, and no hang on a FIFO put in its place.
+ */
+static int open_start_lock(struct spawn *s, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+			O_NONBLOCK | O_NOCTTY, 0600);
+	if (fd < 0)
+		return fail(s, DCTL_STAGE_PIDFILE, errno, "lock file %s: %s",
+			    path, errstr(s, errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(s, DCTL_STAGE_PIDFILE, EINVAL,
+			    "lock file %s: not a regular file", path);
+	}
+	s->lock_fd = fd;
+	return 0;
+}
+
+/*
  * --forking: the program writes its own pidfile, so no lock of ours is on
  * it while the start runs, and two starts would both find nothing running
  * and both start. The whole start window, from the "already running?"
  * check to the end of the readiness wait (release()), is serialized by an
- * exclusive flock on the pidfile's directory; a start that waited for it
- * looks again, and finds the other's daemon.
+ * exclusive flock on PIDFILE.lock, which is left in place (removing it
+ * would let a third start lock a new file beside a waiting one). Starts
+ * of other pidfiles do not wait. A start that waited for the lock looks
+ * again, and finds the other's daemon.
  */
-static int lock_dir(struct spawn *s)
+static int lock_start(struct spawn *s)
 {
-	char dir[PATH_MAX];
+	char path[PATH_MAX];
 	long long deadline;
-	int r;
+	int n, r;
 
 	if ((r = check_running(s)))
 		return r;
-	parent_dir(s->o->pidfile, dir, sizeof(dir));
-	s->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->dir_fd < 0)
-		return fail(s, DCTL_STAGE_PIDFILE, errno,
-			    "pidfile directory %s: %s", dir, errstr(s, errno));
+	n = snprintf(path, sizeof(path), "%s.lock", s->o->pidfile);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return fail(s, DCTL_STAGE_PIDFILE, ENAMETOOLONG,
+			    "lock file %s.lock: path too long", s->o->pidfile);
+	if ((r = open_start_lock(s, path)))
+		return r;
 	deadline = util_now_ms() + s->timeout_ms;
-	while (flock(s->dir_fd, LOCK_EX | LOCK_NB) < 0) {
+	while (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return fail(s, DCTL_STAGE_PIDFILE, errno,
-				    "cannot lock directory %s: %s", dir,
+				    "cannot lock %s: %s", path,
 				    errstr(s, errno));
 		if (util_now_ms() >= deadline)
 			return fail(s, DCTL_STAGE_PIDFILE, ETIMEDOUT,
-				    "another start in %s still runs after %s",
-				    dir, span(s, s->timeout_ms));
+				    "another start of %s still runs after %s",
+				    s->o->pidfile, span(s, s->timeout_ms));
 		usleep(FORKING_POLL_MS * 1000);
 	}
 	return check_running(s);
@@ -1405,7 +1431,7 @@ static int lock_pidfile(struct spawn *s)
 	if (s->o->test)
 		return check_running(s);
 	if (s->o->ready == DCTL_READY_FORKING)
-		return lock_dir(s);
+		return lock_start(s);
 	r = dctl_pidfile_open(s->o->pidfile, 0644, &s->pf, &holder);
 	if (r == -EEXIST) {
 		s->res->pid = holder;
@@ -1456,7 +1482,7 @@ int dctl_spawn(const struct dctl_spawn_opts *o, struct dctl_spawn_result *res)
 	struct spawn s = {
 		.o = o, .res = res, .out_fd = -1, .err_fd = -1,
 		.ns = { .fd = -1 }, .pipe_rd = -1, .pipe_wr = -1, .pidfd = -1,
-		.main_fd = -1, .dir_fd = -1,
+		.main_fd = -1, .lock_fd = -1,
 	};
 	int r;
 

@@ -270,6 +270,34 @@ check "concurrent --forking starts: the loser says already running" \
 	grep -q "already running (pid $(echo $daemons)" "$T/err1" "$T/err2"
 stop_daemon
 
+# The start window is locked per pidfile (PIDFILE.lock, left in place):
+# a start of another pidfile in the same directory does not wait for it.
+rm -f "$P"
+timeout -k 2 30 "$START" --forking -T 10 -p "$P" -- "$T/bin/forker" "$P" 0 3 \
+	</dev/null >/dev/null 2>"$T/err1" &
+s1=$!
+sleep 0.5
+t0=$(date +%s%N)
+run 0 "--forking, other pidfile in the same directory: started" \
+	"$START" --forking -T 10 -p "$T/other.pid" -- "$T/bin/forker" "$T/other.pid" 0 0
+check "--forking, other pidfile: not held up by the slow start (< 2 s)" \
+	test $(( ($(date +%s%N) - t0) / 1000000 )) -lt 2000
+track "$(cat "$T/other.pid" 2>/dev/null)"
+check "--forking: the slow start still runs meanwhile" kill -0 "$s1"
+check "--forking: PIDFILE.lock is a regular file" test -f "$P.lock"
+wait "$s1"
+check "--forking: the slow start then succeeds" test $? = 0
+track "$(cat "$P" 2>/dev/null)"
+stop_daemon
+pid=$(cat "$T/other.pid" 2>/dev/null)
+case $pid in ''|*[!0-9]*) ;; *) kill "$pid"; wait_gone "$pid" ;; esac
+rm -f "$T/other.pid"
+ln -s "$T/elsewhere" "$T/link.pid.lock"
+run 3 "--forking: a symlinked PIDFILE.lock is refused" \
+	"$START" --forking -T 1 -p "$T/link.pid" -- "$T/bin/forker" "$T/link.pid" 0 0
+grep_err "^daemon-start: lock file $T/link.pid.lock: " "--forking: symlinked lock: message"
+check "--forking: symlinked lock: its target is not created" test ! -e "$T/elsewhere"
+
 run 3 "--forking: first process exits 2" "$START" --forking -T 10 -p "$P" -- "$T/bin/forker" "$P" 2 0.3
 grep_err "forker exited with status 2 while detaching" "--forking: exit status reported"
 sleep 0.5
