@@ -73,11 +73,13 @@ trap cleanup EXIT
 # The watchdog is a child of the test: wait for explicit PIDs, never a bare
 # `wait`, which would also wait for the watchdog.
 limit=${DCTL_TEST_LIMIT:-120}
-# (Its output goes nowhere, so that its sleep, orphaned when the watchdog
-# is killed, does not hold the TAP pipe open for the test driver.)
-( sleep "$limit"; echo "not ok - timed out after ${limit}s" >&2; kill -TERM $$ ) >/dev/null 2>&1 &
+# It waits with bash's own read -t rather than a sleep process, so that
+# killing it at the end leaves no orphan behind (a sleep outlived every
+# test by its whole limit). Its output goes nowhere, so that it never holds
+# the TAP pipe open for the test driver.
+( read -rt "$limit" <> <(:); kill -TERM $$ ) >/dev/null 2>&1 &
 watchdog=$!
-trap 'exit 1' TERM
+trap 'echo "not ok - timed out after ${limit}s"; exit 1' TERM
 
 ok() {
 	tap_n=$((tap_n + 1))
