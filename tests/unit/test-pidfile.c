@@ -402,12 +402,6 @@ static pid_t locking_child(const char *path, int write_delay_ms,
 	return pid;
 }
 
-static void end_child(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-}
-
 static void test_contested_by_child(void **state)
 {
 	struct dctl_pidfile *pf = NULL;

@@ -32,6 +32,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "daemonctl.h"
 #include "probe.h"
 #include "proc.h"
@@ -100,24 +102,6 @@ static void tell_ready(int fd)
 	if (write(fd, &c, 1) != 1)
 		_exit(2);
 	close(fd);
-}
-
-static void end_child(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-}
-
-/* A PID that named a process a moment ago and names none now. */
-static pid_t reaped_pid(void)
-{
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(0);
-	assert_int_equal(waitpid(pid, NULL, 0), pid);
-	return pid;
 }
 
 static pid_t paused_child(void)

@@ -22,6 +22,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "proc.h"
 #include "util.h"
 
@@ -99,24 +101,6 @@ static int pidfd_or_skip(pid_t pid)
 	}
 	assert_true(fd >= 0);
 	return fd;
-}
-
-static void end_child(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-}
-
-/* A PID that named a process a moment ago and names none now. */
-static pid_t reaped_pid(void)
-{
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(0);
-	assert_int_equal(waitpid(pid, NULL, 0), pid);
-	return pid;
 }
 
 /* Wait (bounded) until a child shows the given state in /proc. */

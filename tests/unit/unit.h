@@ -51,6 +51,25 @@ static inline void unit_rmtree(char *dir)
 	free(dir);
 }
 
+/* End a child the test started, by its PID, and reap it. */
+static inline void end_child(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* A PID that named a process (our child) a moment ago and names none now. */
+static inline pid_t reaped_pid(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return pid;
+}
+
 /*
  * Run fn in a child that is PID 1 of a new PID namespace, and return its
  * exit status (0: passed), or 77 when namespaces are not available.
