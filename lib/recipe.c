@@ -4,6 +4,9 @@
  * chroot, cwd, umask, credentials. Everything that runs after fork() here is
  * async-signal-safe (plain system calls, no malloc, no stdio, no NSS);
  * what needs those (user lookup, program lookup) runs before the fork.
+ * recipe_launch() goes further: its children share the caller's memory
+ * until exec, so that a start copies no page tables and its daemon's exec
+ * tears none down; what they run must touch nothing but their own stacks.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,7 +18,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -143,6 +148,104 @@ pid_t recipe_detach(int report_fd)
 	if (report_fd >= 0)
 		recipe_report_write(report_fd, &m);
 	return 0;
+}
+
+/* -------------------------------------------------------------- launch */
+
+/* Each child's stack; a guard page at its low end. Ample for the recipe
+ * (two 4 KiB buffers deep at most), also under the sanitizers. */
+#define LAUNCH_STACK	(128 * 1024)
+
+struct launch {
+	int report_fd;
+	int (*fn)(void *);
+	void *arg;
+	char *daemon_stack;	/* top of the daemon's stack */
+};
+
+/*
+ * The children end by returning: clone() then exits with the value. No
+ * _exit(), as a noreturn call on a stack of our own makes AddressSanitizer
+ * warn, on the caller's stderr.
+ */
+static int launch_daemon(void *p)
+{
+	const struct launch *l = p;
+	struct recipe_msg m = { .kind = RECIPE_MSG_PID };
+
+	m.pid = getpid();
+	if (l->report_fd >= 0)
+		recipe_report_write(l->report_fd, &m);
+	return l->fn(l->arg);
+}
+
+static int launch_middle(void *p)
+{
+	const struct launch *l = p;
+
+	if (setsid() < 0) {
+		if (l->report_fd >= 0)
+			recipe_report_fail(l->report_fd, RECIPE_STEP_SETSID,
+					   errno);
+		return 1;
+	}
+	/* Returns once the daemon has exec'd or exited (CLONE_VFORK), so
+	 * that our exit releases the caller only then. */
+	if (clone(launch_daemon, l->daemon_stack,
+		  CLONE_VM | CLONE_VFORK | SIGCHLD, p) < 0) {
+		if (l->report_fd >= 0)
+			recipe_report_fail(l->report_fd, RECIPE_STEP_FORK2,
+					   errno);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Block every signal, the C library's own included (a handler must never
+ * run in a child on the caller's memory); the daemon's recipe unblocks
+ * them once their dispositions are back to default. Raw, because
+ * sigprocmask() leaves glibc's internal signals out.
+ */
+static int block_all(unsigned char *old)
+{
+	unsigned char all[NSIG / 8 + 8];
+
+	memset(all, 0xff, sizeof(all));
+	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, all, old, NSIG / 8) < 0)
+		return -errno;
+	return 0;
+}
+
+pid_t recipe_launch(int report_fd, int (*fn)(void *), void *arg)
+{
+	struct launch l = { .report_fd = report_fd, .fn = fn, .arg = arg };
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char old[NSIG / 8 + 8];
+	char *mem;
+	pid_t pid;
+	int e;
+
+	mem = mmap(NULL, 2 * LAUNCH_STACK, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	if (mprotect(mem, page, PROT_NONE) < 0 ||
+	    mprotect(mem + LAUNCH_STACK, page, PROT_NONE) < 0) {
+		e = -errno;
+		goto out;
+	}
+	/* Stacks grow down on every Linux architecture but PA-RISC. */
+	l.daemon_stack = mem + LAUNCH_STACK;
+	if ((e = block_all(old)))
+		goto out;
+	pid = clone(launch_middle, mem + 2 * LAUNCH_STACK,
+		    CLONE_VM | CLONE_VFORK | SIGCHLD, &l);
+	e = pid < 0 ? -errno : pid;
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, old, NULL, NSIG / 8);
+out:
+	munmap(mem, 2 * LAUNCH_STACK);
+	return e;
 }
 
 /* ------------------------------------------------------------- signals */
@@ -474,18 +577,34 @@ static int set_places(const struct recipe *r, enum recipe_step *step)
 	return 0;
 }
 
+/*
+ * Raw system calls, not glibc's wrappers: those walk the list of threads
+ * and take its lock to change every thread's credentials, and in a
+ * recipe_launch() child that list and lock are the caller's. The 32-bit
+ * ids where an ABI has both.
+ */
+#ifdef SYS_setuid32
+#define SYS_SETGROUPS	SYS_setgroups32
+#define SYS_SETGID	SYS_setgid32
+#define SYS_SETUID	SYS_setuid32
+#else
+#define SYS_SETGROUPS	SYS_setgroups
+#define SYS_SETGID	SYS_setgid
+#define SYS_SETUID	SYS_setuid
+#endif
+
 /* Supplementary groups, then the gid, then the uid: each later step
  * needs the privilege the earlier ones still had. */
 static int set_creds(const struct recipe_user *u, enum recipe_step *step)
 {
 	*step = RECIPE_STEP_SETGROUPS;
-	if (setgroups((size_t)u->ngroups, u->groups) < 0)
+	if (syscall(SYS_SETGROUPS, (size_t)u->ngroups, u->groups) < 0)
 		return -errno;
 	*step = RECIPE_STEP_SETGID;
-	if (setgid(u->gid) < 0)
+	if (syscall(SYS_SETGID, u->gid) < 0)
 		return -errno;
 	*step = RECIPE_STEP_SETUID;
-	if (setuid(u->uid) < 0)
+	if (syscall(SYS_SETUID, u->uid) < 0)
 		return -errno;
 	return 0;
 }

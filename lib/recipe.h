@@ -118,6 +118,21 @@ void recipe_init(struct recipe *r);
 pid_t recipe_detach(int report_fd);
 
 /*
+ * The same two forks and report, for a daemon that is going to exec:
+ * fn(arg) runs in the daemon (after its PID is reported) and ends in
+ * execve() or returns the daemon's exit status (no _exit(): see
+ * recipe.c). Neither child copies the caller's memory: both
+ * are clone(CLONE_VM | CLONE_VFORK) children on a stack of their own, so
+ * the caller is suspended until the daemon has exec'd or exited and the
+ * middle child is gone (reap it). fn may therefore only make system calls
+ * and touch its own stack: no malloc, no stdio, no glibc wrapper that
+ * acts on other threads (recipe_apply() keeps to that). It must not
+ * communicate through memory either: under valgrind the children get
+ * copies. Returns the middle child's PID or -errno.
+ */
+pid_t recipe_launch(int report_fd, int (*fn)(void *), void *arg);
+
+/*
  * In the daemon: signals reset, descriptors sorted out, stdio, nice,
  * chroot, chdir, umask, credentials, the kept descriptor made inheritable,
  * in that order. Returns 0, or -errno with *failed the step (failed may be

@@ -5,7 +5,7 @@
  *   validate everything (program, dirs, user, output files, env)
  *   -> lock the pidfile (not with --forking: the program writes its own)
  *   -> environment with DAEMON_INSTANCE_ID (and NOTIFY_SOCKET)
- *   -> recipe_detach() + recipe_apply() in the daemon, which writes its own
+ *   -> recipe_launch() + recipe_apply() in the daemon, which writes its own
  *      PID through the inherited lock and execs; failures come back over a
  *      close-on-exec status pipe, EOF without a record means exec succeeded
  *   -> startup watch: --wait, --notify-await, or --forking's first process
@@ -535,8 +535,11 @@ static void free_env(char **envp)
 
 /* ------------------------------------------------------------ the child */
 
-static void __attribute__((noreturn)) daemon_main(struct spawn *s)
+/* In the daemon, which shares our memory until exec (recipe_launch()):
+ * plain system calls only, and nothing written outside its own stack. */
+static int daemon_main(void *arg)
 {
+	const struct spawn *s = arg;
 	const struct dctl_spawn_opts *o = s->o;
 	enum recipe_step step;
 	struct recipe r;
@@ -558,17 +561,17 @@ static void __attribute__((noreturn)) daemon_main(struct spawn *s)
 	e = recipe_apply(&r, &step);
 	if (e) {
 		recipe_report_fail(r.keep_cloexec[0], step, -e);
-		_exit(127);
+		return 127;
 	}
 	/* Our own PID into the locked pidfile, through the inherited
 	 * descriptor, so that the file is right before the program runs. */
 	if (r.keep_fd >= 0 && (e = pidfile_write_fd(r.keep_fd, getpid()))) {
 		recipe_report_fail(r.keep_cloexec[0], RECIPE_STEP_PIDFILE, -e);
-		_exit(127);
+		return 127;
 	}
 	execve(s->program, s->argv, s->envp);
 	recipe_report_fail(r.keep_cloexec[0], RECIPE_STEP_EXEC, errno);
-	_exit(127);
+	return 127;
 }
 
 /* ---------------------------------------------------------- the parent */
@@ -818,9 +821,9 @@ static int launch(struct spawn *s)
 	}
 	s->fork_ticks = boot_ticks();
 
-	middle = recipe_detach(s->pipe_wr);
-	if (middle == 0)
-		daemon_main(s);
+	/* Returns once the daemon has exec'd or failed: its PID and any
+	 * failure are in the pipe by then. */
+	middle = recipe_launch(s->pipe_wr, daemon_main, s);
 	close(s->pipe_wr);
 	s->pipe_wr = -1;
 	if (middle < 0)
