@@ -29,7 +29,6 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <uuid/uuid.h>
 
 #include "daemonctl.h"
 #include "notify.h"
@@ -1454,11 +1453,12 @@ static int lock_pidfile(struct spawn *s)
 
 static int prepare(struct spawn *s)
 {
-	uuid_t id;
 	int r;
 
-	uuid_generate_random(id);
-	uuid_unparse_lower(id, s->res->instance);
+	r = util_uuid_random(s->res->instance);
+	if (r < 0)
+		return fail(s, DCTL_STAGE_VALIDATE, -r,
+			    "cannot make an instance id: %s", errstr(s, -r));
 	if (s->o->ready == DCTL_READY_NOTIFY && !s->o->test) {
 		r = notify_sock_open(&s->ns);
 		if (r < 0)

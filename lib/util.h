@@ -23,6 +23,13 @@ pid_t util_pid_max(void);
 void util_log(dctl_log_fn fn, void *data, int level, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * A random (version 4, RFC 4122) UUID in lower-case text, 36 characters
+ * and a NUL, into buf (at least UTIL_UUID_TEXT bytes). 0 or -errno.
+ */
+#define UTIL_UUID_TEXT 37
+int util_uuid_random(char *buf);
+
 /* strerror(err) for err > 0, thread-safe: the text may live in buf. */
 const char *util_strerror(int err, char *buf, size_t size);
 

@@ -399,7 +399,8 @@ static void check_uuid(const char *id)
 		else
 			assert_non_null(strchr("0123456789abcdef", id[i]));
 	}
-	assert_int_equal(id[14], '4');
+	assert_int_equal(id[14], '4');			/* version 4: random */
+	assert_non_null(strchr("89ab", id[19]));	/* RFC 4122 variant */
 }
 
 /* How many NAME= entries the process's environment has; the value of the
