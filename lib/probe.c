@@ -43,7 +43,7 @@ struct lock_table {
 struct probe_ctx {
 	pid_t pid_max;
 	bool root;		/* apply SPEC 4.4 */
-	bool proc_ok;		/* /proc is there to answer */
+	int proc_ok;		/* /proc is there to answer; -1: not asked */
 	unsigned flags;
 };
 
@@ -395,8 +395,16 @@ static bool lock_hidden(struct dctl_status *st)
  * named_holds: the named process was seen holding the lock through its own
  * descriptors (the fast path for a few pidfiles); else the lock table says.
  */
+/* Asked only when a /proc read failed: a running daemon costs no look. */
+static bool proc_mounted(struct probe_ctx *ctx)
+{
+	if (ctx->proc_ok < 0)
+		ctx->proc_ok = access("/proc/self/stat", R_OK) == 0;
+	return ctx->proc_ok;
+}
+
 static void classify(struct dctl_status *st, const struct lock_table *locks,
-		     const struct probe_ctx *ctx, bool named_holds)
+		     struct probe_ctx *ctx, bool named_holds)
 {
 	struct timespec started;
 	struct proc_stat ps;
@@ -407,12 +415,12 @@ static void classify(struct dctl_status *st, const struct lock_table *locks,
 		classify_content(st);
 		return;
 	}
-	if (!ctx->proc_ok) {
+	r = proc_read_stat(st->pid, &ps);
+	if (r < 0 && !proc_mounted(ctx)) {
 		set_unknown(st, -ENOSYS);
 		set_reason(st, "cannot see processes: /proc is not mounted");
 		return;
 	}
-	r = proc_read_stat(st->pid, &ps);
 	if (r == -ESRCH || (r == 0 && (ps.state == 'X' || ps.state == 'x'))) {
 		classify_gone(st, "not running");
 		return;
@@ -483,7 +491,7 @@ int dctl_probe_many(const char *const *paths, size_t n, unsigned flags,
 			return -EINVAL;
 	ctx.pid_max = util_pid_max();
 	ctx.root = geteuid() == 0;
-	ctx.proc_ok = access("/proc/self/stat", R_OK) == 0;
+	ctx.proc_ok = -1;
 	ctx.flags = flags;
 
 	/*
