@@ -41,7 +41,7 @@ struct lock_table {
 
 /* What every record of one probe_many call shares. */
 struct probe_ctx {
-	pid_t pid_max;
+	pid_t pid_max;		/* 0: not read yet (see beyond_pid_max) */
 	bool root;		/* apply SPEC 4.4 */
 	int proc_ok;		/* /proc is there to answer; -1: not asked */
 	unsigned flags;
@@ -279,7 +279,7 @@ static void probe_read(const char *path, const struct probe_ctx *ctx,
 	int r;
 
 	status_reset(st);
-	r = pidfile_read(path, ctx->pid_max, &pid, &st->fault, &sb);
+	r = pidfile_read(path, UTIL_PID_CEILING, &pid, &st->fault, &sb);
 	if (r == -ENOENT) {
 		st->state = DCTL_STATE_NOT_RUNNING;
 		return;
@@ -391,10 +391,6 @@ static bool lock_hidden(struct dctl_status *st)
 	return true;
 }
 
-/*
- * named_holds: the named process was seen holding the lock through its own
- * descriptors (the fast path for a few pidfiles); else the lock table says.
- */
 /* Asked only when a /proc read failed: a running daemon costs no look. */
 static bool proc_mounted(struct probe_ctx *ctx)
 {
@@ -403,6 +399,27 @@ static bool proc_mounted(struct probe_ctx *ctx)
 	return ctx->proc_ok;
 }
 
+/*
+ * The file was parsed against the kernel's ceiling, not pid_max: a PID
+ * that names a process is in range, so pid_max is read only for one that
+ * names none, to tell "out of range" from "not running".
+ */
+static bool beyond_pid_max(struct dctl_status *st, struct probe_ctx *ctx)
+{
+	if (ctx->pid_max <= 0)
+		ctx->pid_max = util_pid_max();
+	if (st->pid <= ctx->pid_max)
+		return false;
+	st->error = -EBADMSG;
+	st->fault = DCTL_PID_OUT_OF_RANGE;
+	st->pid = 0;
+	return true;
+}
+
+/*
+ * named_holds: the named process was seen holding the lock through its own
+ * descriptors (the fast path for a few pidfiles); else the lock table says.
+ */
 static void classify(struct dctl_status *st, const struct lock_table *locks,
 		     struct probe_ctx *ctx, bool named_holds)
 {
@@ -419,6 +436,10 @@ static void classify(struct dctl_status *st, const struct lock_table *locks,
 	if (r < 0 && !proc_mounted(ctx)) {
 		set_unknown(st, -ENOSYS);
 		set_reason(st, "cannot see processes: /proc is not mounted");
+		return;
+	}
+	if (r == -ESRCH && beyond_pid_max(st, ctx)) {
+		classify_content(st);
 		return;
 	}
 	if (r == -ESRCH || (r == 0 && (ps.state == 'X' || ps.state == 'x'))) {
@@ -489,7 +510,7 @@ int dctl_probe_many(const char *const *paths, size_t n, unsigned flags,
 	for (i = 0; i < n; i++)
 		if (!paths[i])
 			return -EINVAL;
-	ctx.pid_max = util_pid_max();
+	ctx.pid_max = 0;
 	ctx.root = geteuid() == 0;
 	ctx.proc_ok = -1;
 	ctx.flags = flags;

@@ -393,6 +393,23 @@ static bool is_stdio_name(const char *name)
 }
 
 /*
+ * The recipe hands the lock down on the lowest descriptor above stdio,
+ * which is 3 unless the starter had more open: one stat settles most
+ * probes, without listing the directory. Anything else (the file open
+ * twice, say) is left to the walk.
+ */
+static bool fd3_holds_flock(pid_t pid, dev_t dev, ino_t ino)
+{
+	struct stat sb;
+	char path[48];
+
+	proc_path(path, sizeof(path), pid, "fd/3");
+	if (stat(path, &sb) < 0 || sb.st_dev != dev || sb.st_ino != ino)
+		return false;
+	return fd_has_flock(pid, "3");
+}
+
+/*
  * Walk /proc/PID/fd with getdents64 into a stack buffer (no opendir: its
  * allocation and extra system calls showed in a status of one daemon).
  * Descriptors 0-2 come last: the recipe hands the lock down above them,
@@ -410,6 +427,8 @@ int proc_holds_flock(pid_t pid, dev_t dev, ino_t ino)
 
 	if (pid <= 0)
 		return -EINVAL;
+	if (fd3_holds_flock(pid, dev, ino))
+		return 1;
 	proc_path(path, sizeof(path), pid, "fd");
 	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)

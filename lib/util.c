@@ -10,9 +10,6 @@
 
 #include "util.h"
 
-/* PID_MAX_LIMIT on 64-bit kernels: the largest pid_max can ever be. */
-#define KERNEL_PID_CEILING 4194304
-
 ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t size)
 {
 	ssize_t n, total = 0;
@@ -101,11 +98,11 @@ pid_t util_pid_max(void)
 
 	if (util_read_small(AT_FDCWD, "/proc/sys/kernel/pid_max", buf,
 			    sizeof(buf)) <= 0)
-		return KERNEL_PID_CEILING;
+		return UTIL_PID_CEILING;
 	errno = 0;
 	v = strtol(buf, &end, 10);
-	if (errno || end == buf || v < 2 || v > KERNEL_PID_CEILING)
-		return KERNEL_PID_CEILING;
+	if (errno || end == buf || v < 2 || v > UTIL_PID_CEILING)
+		return UTIL_PID_CEILING;
 	return (pid_t)v;
 }
 

@@ -16,6 +16,9 @@
  */
 ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t size);
 
+/* PID_MAX_LIMIT on 64-bit kernels: the largest pid_max can ever be. */
+#define UTIL_PID_CEILING 4194304
+
 /* /proc/sys/kernel/pid_max, or the kernel's ceiling if unreadable. */
 pid_t util_pid_max(void);
 

@@ -495,6 +495,50 @@ static void test_holds_flock(void **unused)
 	unlink(path);
 }
 
+/*
+ * A process whose descriptor 3 is the file, unlocked, and whose lock is
+ * held through descriptor 1: the quick look at 3 must not end the search,
+ * and stdio, looked at last, is still looked at.
+ */
+static void test_holds_flock_on_stdio(void **unused)
+{
+	char path[] = "/tmp/test-proc.XXXXXX";
+	struct stat sb;
+	int fd, ready[2];
+	pid_t pid;
+	char c;
+
+	fd = mkostemp(path, O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &sb), 0);
+	close(fd);
+	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* The report end out of the way of descriptor 3 first. */
+		int w = fcntl(ready[1], F_DUPFD_CLOEXEC, 10);
+		int a = open(path, O_RDONLY), b = open(path, O_RDONLY);
+
+		if (w < 0 || a < 0 || b < 0 || dup2(a, 3) != 3 ||
+		    flock(b, LOCK_EX | LOCK_NB) < 0 || dup2(b, 1) != 1)
+			_exit(1);
+		if (a != 3)
+			close(a);
+		close(b);
+		if (write(w, "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	assert_int_equal(proc_holds_flock(pid, sb.st_dev, sb.st_ino), 1);
+	end_child(pid);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_exe),
 		cmocka_unit_test(test_uid),
 		cmocka_unit_test(test_holds_flock),
+		cmocka_unit_test(test_holds_flock_on_stdio),
 	};
 
 	/* A hung test ends the run (children die with us) instead of CI. */
