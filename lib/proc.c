@@ -110,7 +110,7 @@ int proc_read_stat(pid_t pid, struct proc_stat *ps)
 	if (pid <= 0 || !ps)
 		return -EINVAL;
 	proc_path(path, sizeof(path), pid, "stat");
-	n = util_read_small(AT_FDCWD, path, buf, sizeof(buf));
+	n = util_read_proc(AT_FDCWD, path, buf, sizeof(buf));
 	if (n < 0)
 		return gone_as_esrch((int)n);
 	if (n == 0)
@@ -370,7 +370,7 @@ static bool fd_has_flock(pid_t pid, const char *fd)
 	char path[32 + NAME_MAX], buf[STATUS_BUF];
 
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, fd);
-	if (util_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
+	if (util_read_proc(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return false;
 	return fdinfo_has_flock(buf);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +11,11 @@
 
 #include "util.h"
 
-ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t size)
+static ssize_t read_small(int dirfd, const char *path, char *buf, size_t size,
+			  bool short_is_all)
 {
 	ssize_t n, total = 0;
+	size_t want;
 	int fd, saved;
 
 	if (size == 0)
@@ -21,7 +24,8 @@ ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t size)
 	if (fd < 0)
 		return -errno;
 	while ((size_t)total < size - 1) {
-		n = read(fd, buf + total, size - 1 - total);
+		want = size - 1 - (size_t)total;
+		n = read(fd, buf + total, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -32,10 +36,22 @@ ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t size)
 		if (n == 0)
 			break;
 		total += n;
+		if (short_is_all && (size_t)n < want)
+			break;
 	}
 	close(fd);
 	buf[total] = '\0';
 	return total;
+}
+
+ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t size)
+{
+	return read_small(dirfd, path, buf, size, false);
+}
+
+ssize_t util_read_proc(int dirfd, const char *path, char *buf, size_t size)
+{
+	return read_small(dirfd, path, buf, size, true);
 }
 
 /*

@@ -16,6 +16,13 @@
  */
 ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t size);
 
+/*
+ * The same for a /proc file the kernel makes in one piece (a process's
+ * stat, an fdinfo): a read that leaves the buffer short has it all, so no
+ * second read is spent on seeing EOF.
+ */
+ssize_t util_read_proc(int dirfd, const char *path, char *buf, size_t size);
+
 /* PID_MAX_LIMIT on 64-bit kernels: the largest pid_max can ever be. */
 #define UTIL_PID_CEILING 4194304
 
