@@ -183,11 +183,35 @@ static void test_apply_reports_step(void **state)
 	assert_int_equal(in_child(child_apply_fails, "/no/such/dir/at/all"), 0);
 }
 
+/*
+ * Reap the middle child (exit 0) and read the report pipe to EOF: the
+ * daemon's PID, and the session it reported from (RECIPE_MSG_READY, sent
+ * by the test's own daemon code), which it must not lead.
+ */
+static void collect_reports(pid_t middle, int rd, pid_t *daemon, pid_t *sid)
+{
+	struct recipe_msg m;
+	int status, r;
+
+	assert_int_equal(waitpid(middle, &status, 0), middle);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	while ((r = recipe_report_read(rd, &m)) > 0) {
+		assert_true(m.kind != RECIPE_MSG_FAIL);
+		if (m.kind == RECIPE_MSG_PID)
+			*daemon = m.pid;
+		if (m.kind == RECIPE_MSG_READY) {
+			*sid = m.pid;
+			assert_int_equal(m.step, 0);	/* not a leader */
+		}
+	}
+	assert_int_equal(r, 0);
+}
+
 static void test_detach(void **state)
 {
-	struct recipe_msg m, mine = { .kind = RECIPE_MSG_READY };
+	struct recipe_msg mine = { .kind = RECIPE_MSG_READY };
 	pid_t middle, daemon = 0, sid = 0;
-	int fds[2], status, r;
+	int fds[2];
 
 	(void)state;
 	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
@@ -201,17 +225,7 @@ static void test_detach(void **state)
 	}
 	assert_true(middle > 0);
 	close(fds[1]);
-	assert_int_equal(waitpid(middle, &status, 0), middle);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	while ((r = recipe_report_read(fds[0], &m)) > 0) {
-		if (m.kind == RECIPE_MSG_PID)
-			daemon = m.pid;
-		if (m.kind == RECIPE_MSG_READY) {
-			sid = m.pid;
-			assert_int_equal(m.step, 0);	/* not a leader */
-		}
-	}
-	assert_int_equal(r, 0);
+	collect_reports(middle, fds[0], &daemon, &sid);
 	close(fds[0]);
 	assert_true(daemon > 1);
 	assert_int_equal(sid, middle);	/* the session the middle made */
@@ -250,11 +264,10 @@ static int launched(void *p)
 /* Launch, check session and report; return the daemon's PID (alive). */
 static pid_t launch_and_check(struct launch_arg *a)
 {
-	struct recipe_msg m;
 	struct pollfd pfd;
 	sigset_t before, after;
 	pid_t middle, daemon = 0, sid = 0;
-	int fds[2], status, r;
+	int fds[2];
 	struct timespec t0, t1;
 	long ms;
 
@@ -277,18 +290,7 @@ static pid_t launch_and_check(struct launch_arg *a)
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	assert_true(ms >= (long)a->delay_ms);
 	/* The middle child is exiting (it releases us on the way out). */
-	assert_int_equal(waitpid(middle, &status, 0), middle);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	while ((r = recipe_report_read(fds[0], &m)) > 0) {
-		if (m.kind == RECIPE_MSG_PID)
-			daemon = m.pid;
-		if (m.kind == RECIPE_MSG_READY) {
-			sid = m.pid;
-			assert_int_equal(m.step, 0);	/* not a leader */
-		}
-		assert_true(m.kind != RECIPE_MSG_FAIL);
-	}
-	assert_int_equal(r, 0);
+	collect_reports(middle, fds[0], &daemon, &sid);
 	pfd.fd = fds[0];
 	pfd.events = POLLIN;
 	assert_int_equal(poll(&pfd, 1, 0), 1);
