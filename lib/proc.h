@@ -65,6 +65,14 @@ int proc_instance(pid_t pid, char *buf, size_t size);
 int proc_holds_flock(pid_t pid, dev_t dev, ino_t ino);
 
 /*
+ * Does /proc/PID/environ show anything yet? After exec's point of no
+ * return the kernel still has to put the new program's arguments and
+ * environment in place; until then both read empty. 1 yes, 0 not yet,
+ * -ESRCH gone, other -errno.
+ */
+int proc_environ_ready(pid_t pid);
+
+/*
  * The one rule for a pidfile that holds no lock (SPEC 2): could the process
  * with these start ticks have written a file last modified at mtime? True if
  * it started no later than mtime, with PROC_START_SLACK_NS for the clocks'

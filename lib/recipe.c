@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "daemonctl.h"
@@ -217,6 +219,19 @@ static int block_all(unsigned char *old)
 	return 0;
 }
 
+/* Did the middle child die of a signal? It is exiting (it has released
+ * us); WNOWAIT leaves it for the caller to reap. */
+static bool middle_was_killed(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0)
+		if (errno != EINTR)
+			return false;
+	return si.si_code != CLD_EXITED;
+}
+
 pid_t recipe_launch(int report_fd, int (*fn)(void *), void *arg)
 {
 	struct launch l = { .report_fd = report_fd, .fn = fn, .arg = arg };
@@ -224,12 +239,19 @@ pid_t recipe_launch(int report_fd, int (*fn)(void *), void *arg)
 	unsigned char old[NSIG / 8 + 8];
 	char *mem;
 	pid_t pid;
-	int e;
+	int e, cancel;
 
+	/* The children share this thread's cancellation state too: a
+	 * pthread_cancel() meanwhile must not unwind the caller's cleanup
+	 * handlers inside the daemon. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	mem = mmap(NULL, 2 * LAUNCH_STACK, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (mem == MAP_FAILED)
-		return -errno;
+	if (mem == MAP_FAILED) {
+		e = -errno;
+		pthread_setcancelstate(cancel, NULL);
+		return e;
+	}
 	if (mprotect(mem, page, PROT_NONE) < 0 ||
 	    mprotect(mem + LAUNCH_STACK, page, PROT_NONE) < 0) {
 		e = -errno;
@@ -243,7 +265,14 @@ pid_t recipe_launch(int report_fd, int (*fn)(void *), void *arg)
 		    CLONE_VM | CLONE_VFORK | SIGCHLD, &l);
 	e = pid < 0 ? -errno : pid;
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, old, NULL, NSIG / 8);
+	if (pid > 0 && middle_was_killed(pid)) {
+		/* A SIGKILL ends the middle's wait early, and the daemon may
+		 * still be running on its stack: leave the stacks mapped. */
+		pthread_setcancelstate(cancel, NULL);
+		return e;
+	}
 out:
+	pthread_setcancelstate(cancel, NULL);
 	munmap(mem, 2 * LAUNCH_STACK);
 	return e;
 }
@@ -251,13 +280,15 @@ out:
 /* ------------------------------------------------------------- signals */
 
 /*
- * The C library refuses to touch the real-time signals it reserves for
- * itself (32 and 33 with glibc), yet a caller can leave them ignored and
- * the ignore survives exec. Ask the kernel directly for those: zeroed
- * fields and a handler-first layout mean SIG_DFL on every Linux ABI with
- * rt_sigaction.
+ * One signal back to SIG_DFL, asked of the kernel directly, never through
+ * the C library: glibc refuses its reserved real-time signals (32 and 33),
+ * which a caller can still leave ignored across exec, and a sanitizer's or
+ * an LD_PRELOAD shim's sigaction() keeps a table of handlers in memory
+ * that a recipe_launch() child shares with its caller. SIG_DFL is 0, so
+ * a zeroed kernel sigaction means it on every Linux ABI, whatever the
+ * order of the fields.
  */
-static int reset_reserved(int sig)
+static int reset_default(int sig)
 {
 #ifdef SYS_rt_sigaction
 	struct {
@@ -268,12 +299,16 @@ static int reset_reserved(int sig)
 	} ksa;
 
 	memset(&ksa, 0, sizeof(ksa));
-	ksa.handler = SIG_DFL;
 	if (syscall(SYS_rt_sigaction, sig, &ksa, NULL, NSIG / 8) < 0)
 		return -errno;
 	return 0;
 #else
-	(void)sig;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	if (sigaction(sig, &sa, NULL) < 0 && errno != EINVAL)
+		return -errno;
 	return 0;
 #endif
 }
@@ -335,25 +370,19 @@ static uint64_t disposed_signals(void)
 int recipe_reset_signals(void)
 {
 	uint64_t todo = disposed_signals();
-	struct sigaction sa;
-	sigset_t none;
-	int sig;
+	unsigned char none[NSIG / 8 + 8];
+	int sig, e;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
 	for (sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		if (sig <= 64 && !(todo & (uint64_t)1 << (sig - 1)))
 			continue;
-		if (sigaction(sig, &sa, NULL) == 0)
-			continue;
-		if (errno != EINVAL || reset_reserved(sig) < 0)
-			return -errno;
+		if ((e = reset_default(sig)))
+			return e;
 	}
-	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+	memset(none, 0, sizeof(none));
+	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, none, NULL, NSIG / 8) < 0)
 		return -errno;
 	return 0;
 }

@@ -407,6 +407,66 @@ static void test_launch_threaded_creds(void **state)
 	recipe_user_free(&u);
 }
 
+/* A thread that launches a slow daemon and is cancelled meanwhile. */
+struct cancelled {
+	struct launch_arg a;
+	pid_t middle;
+	volatile pid_t cleanup_in;	/* getpid() where the handler ran */
+};
+
+static void note_cleanup(void *p)
+{
+	((struct cancelled *)p)->cleanup_in = getpid();
+}
+
+static void *launching_thread(void *p)
+{
+	struct cancelled *c = p;
+
+	pthread_cleanup_push(note_cleanup, c);
+	c->middle = recipe_launch(c->a.report_fd, launched, &c->a);
+	for (;;)
+		pause();	/* a cancellation point, reached in the caller */
+	pthread_cleanup_pop(0);
+	return NULL;
+}
+
+/*
+ * The launched processes share the launching thread's memory, its
+ * cancellation state included: a pthread_cancel() that lands while the
+ * daemon is being set up must act in the caller afterwards, never run the
+ * caller's cleanup handlers inside the daemon.
+ */
+static void test_launch_cancelled(void **state)
+{
+	struct cancelled c = { .a = { .delay_ms = 300 } };
+	struct recipe_msg m;
+	struct timespec ms100 = { 0, 100 * 1000000L };
+	pid_t daemon = 0;
+	pthread_t t;
+	int fds[2], status;
+
+	(void)state;
+	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+	c.a.report_fd = fds[1];
+	assert_int_equal(pthread_create(&t, NULL, launching_thread, &c), 0);
+	nanosleep(&ms100, NULL);	/* the daemon is in its 300 ms delay */
+	assert_int_equal(pthread_cancel(t), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(c.cleanup_in, getpid());
+	assert_true(c.middle > 0);
+	assert_int_equal(waitpid(c.middle, &status, 0), c.middle);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fds[1]);
+	while (recipe_report_read(fds[0], &m) > 0)
+		if (m.kind == RECIPE_MSG_PID)
+			daemon = m.pid;
+	close(fds[0]);
+	assert_true(daemon > 1);
+	assert_sleeping(daemon);
+	kill(daemon, SIGKILL);
+}
+
 static void test_report_short(void **state)
 {
 	struct recipe_msg m;
@@ -536,11 +596,15 @@ int main(void)
 		cmocka_unit_test(test_detach),
 		cmocka_unit_test(test_launch),
 		cmocka_unit_test(test_launch_threaded_creds),
+		cmocka_unit_test(test_launch_cancelled),
 		cmocka_unit_test(test_report_short),
 		cmocka_unit_test(test_find_program),
 		cmocka_unit_test(test_resolve_user),
 		cmocka_unit_test(test_step_names),
 	};
 
+	/* A launch gone wrong hangs (a child on our memory): end the run
+	 * instead of CI. */
+	alarm(120);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -519,6 +519,33 @@ static void test_two_instances(void **state)
 	check_pidfile(other, b.pid);
 }
 
+/*
+ * dctl_spawn() returns only once the program's environment is in place,
+ * so a status or daemon-stop --instance right after it finds the id: the
+ * kernel fills it in a moment after the exec status pipe reaches EOF,
+ * which once lost this race in a third of tight-loop starts.
+ */
+static void test_environment_ready_on_return(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn_opts o;
+	struct dctl_spawn_result res;
+	char pidfile[PATH_MAX], name[32], val[PATH_MAX];
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		sleeper_opts(f, &o);
+		snprintf(name, sizeof(name), "env%d.pid", i);
+		o.pidfile = in_dir(f, name, pidfile);
+		assert_int_equal(dctl_spawn(&o, &res), 0);
+		assert_int_equal(env_count(res.pid, "DAEMON_INSTANCE_ID", val),
+				 1);
+		assert_string_equal(val, res.instance);
+		assert_true(cmdline_has(res.pid, f->marker));
+		end_process(f, res.pid);
+	}
+}
+
 static void test_already_running(void **state)
 {
 	struct fixture *f = *state;
@@ -1030,6 +1057,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		SPAWN_TEST(test_start),
 		SPAWN_TEST(test_two_instances),
+		SPAWN_TEST(test_environment_ready_on_return),
 		SPAWN_TEST(test_already_running),
 		SPAWN_TEST(test_invalid),
 		SPAWN_TEST(test_exec_fails),
