@@ -123,8 +123,9 @@ pid_t recipe_detach(int report_fd);
  * execve() or returns the daemon's exit status (no _exit(): see
  * recipe.c). Neither child copies the caller's memory: both
  * are clone(CLONE_VM | CLONE_VFORK) children on a stack of their own, so
- * the caller is suspended until the daemon has exec'd or exited and the
- * middle child is gone (reap it). fn may therefore only make system calls
+ * the caller is suspended until the daemon is past exec's point of no
+ * return (the kernel may still be setting up the program) or has exited,
+ * and the middle child is exiting (reap it). fn may only make system calls
  * and touch its own stack: no malloc, no stdio, no glibc wrapper that
  * acts on other threads (recipe_apply() keeps to that). It must not
  * communicate through memory either: under valgrind the children get
