@@ -409,32 +409,25 @@ static bool fd3_holds_flock(pid_t pid, dev_t dev, ino_t ino)
 	return fd_has_flock(pid, "3");
 }
 
+int proc_environ_ready(pid_t pid)
+{
+	char path[48], c[2];
+	ssize_t n;
+
+	if (pid <= 0)
+		return -EINVAL;
+	proc_path(path, sizeof(path), pid, "environ");
+	/* One byte tells: the buffer keeps room for util's NUL. */
+	n = util_read_proc(AT_FDCWD, path, c, sizeof(c));
+	return n < 0 ? gone_as_esrch((int)n) : n > 0;
+}
+
 /*
  * Walk /proc/PID/fd with getdents64 into a stack buffer (no opendir: its
  * allocation and extra system calls showed in a status of one daemon).
  * Descriptors 0-2 come last: the recipe hands the lock down above them,
  * so a daemon's stdio is seldom worth a stat.
  */
-int proc_environ_ready(pid_t pid)
-{
-	char path[48], c;
-	ssize_t n;
-	int fd, e;
-
-	if (pid <= 0)
-		return -EINVAL;
-	proc_path(path, sizeof(path), pid, "environ");
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return gone_as_esrch(-errno);
-	do
-		n = read(fd, &c, 1);
-	while (n < 0 && errno == EINTR);
-	e = n < 0 ? gone_as_esrch(-errno) : n > 0;
-	close(fd);
-	return e;
-}
-
 int proc_holds_flock(pid_t pid, dev_t dev, ino_t ino)
 {
 	char buf[4096] __attribute__((aligned(8)));
