@@ -149,6 +149,30 @@ long long util_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int util_parse_u64(const char *text, uint64_t max, uint64_t *out,
+		   const char **rest)
+{
+	const char *p = text;
+	uint64_t v = 0;
+	unsigned int d;
+
+	if (!text || *p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		d = (unsigned int)(*p - '0');
+		/* v * 10 + d > max, asked without overflowing. */
+		if (d > max || v > (max - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	if (rest)
+		*rest = p;
+	else if (*p)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 int util_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "daemonctl.h"
@@ -45,6 +46,15 @@ const char *util_strerror(int err, char *buf, size_t size);
 
 /* Monotonic clock in milliseconds. */
 long long util_now_ms(void);
+
+/*
+ * The one strict decimal parser: digits only (no sign, no blank, no
+ * base prefix), at least one, value at most max. *rest gets what follows
+ * the digits, for a caller that accepts a suffix; with rest NULL nothing
+ * may follow. Returns 0, or -EINVAL (no digits, junk, above max).
+ */
+int util_parse_u64(const char *text, uint64_t max, uint64_t *out,
+		   const char **rest);
 
 /* Write all of buf, retrying on EINTR and short writes. 0 or -errno. */
 int util_write_all(int fd, const void *buf, size_t len);
