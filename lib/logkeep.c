@@ -974,7 +974,7 @@ int logkeep_drain(struct logkeep *lk, int timeout_ms)
 	return 0;
 }
 
-void logkeep_new_run(struct logkeep *lk, pid_t pid)
+void logkeep_end_run(struct logkeep *lk)
 {
 	struct lk_input *in;
 	int i;
@@ -986,6 +986,10 @@ void logkeep_new_run(struct logkeep *lk, pid_t pid)
 			in->flush_to = in->end;
 	}
 	deliver_all(lk);
+}
+
+void logkeep_set_pid(struct logkeep *lk, pid_t pid)
+{
 	lk->cfg.pid = pid;
 }
 

@@ -21,7 +21,7 @@
  *		n = logkeep_pollfds(lk, pfd);	(LOGKEEP_POLLFDS slots)
  *		poll(pfd, n, min(your timeout, logkeep_timeout(lk)));
  *		logkeep_dispatch(lk, pfd, n);	(also runs due timers)
- *	at a restart: logkeep_new_run(lk, new_pid);
+ *	at a restart: logkeep_end_run(lk); start it; logkeep_set_pid(lk, pid);
  *	at the end: close your write ends, logkeep_drain(lk, 5000);
  *	logkeep_free(lk);
  */
@@ -95,12 +95,19 @@ int logkeep_new(struct logkeep **out, const struct logkeep_config *c);
 int logkeep_add_input(struct logkeep *lk, int fd, enum logkeep_stream s);
 
 /*
- * The program was started again as pid: what the previous run left in
- * the pipes is read now and delivered as far as the sink takes it (its
- * unterminated last line ends there), and syslog messages carry the new
- * PID from now on (lines still held when the sink is blocked, too).
+ * The program exited (it was reaped): read what it left in the pipes and
+ * deliver it as far as the sink takes it now, ending its unterminated last
+ * line. Call it before starting the program again, so that the next run's
+ * first line is not glued to the last run's.
  */
-void logkeep_new_run(struct logkeep *lk, pid_t pid);
+void logkeep_end_run(struct logkeep *lk);
+
+/*
+ * The PID for the syslog tag from now on: the new run's, once started.
+ * (Lines of an earlier run still held because the sink is blocked are
+ * sent with it too.)
+ */
+void logkeep_set_pid(struct logkeep *lk, pid_t pid);
 
 /*
  * Fill pfd[0 .. LOGKEEP_POLLFDS-1] with what to wait for; unused slots

@@ -208,12 +208,12 @@ static int run_programs(struct driver *d, struct logkeep *lk)
 		pid = start_program(d);
 		if (pid < 0)
 			return 1;
-		/* Its PID for the syslog tag; the previous run's last lines
-		 * are delivered first. */
-		logkeep_new_run(lk, pid);
+		logkeep_set_pid(lk, pid);
 		status = watch(lk, pid);
 		if (status < 0)
 			return 1;
+		/* Its last lines, before the next run's. */
+		logkeep_end_run(lk);
 	}
 	return exit_code(status);
 }

@@ -516,10 +516,11 @@ static void test_syslog(void **state)
 	check_message(receive(&r, f->lk), LOG_LOCAL3 | LOG_ERR,
 		      "web[4242]: oops");
 
-	/* A new run: the old run's unterminated line first, then new PID. */
-	logkeep_new_run(f->lk, 777);
+	/* The run ends: its unterminated line goes; the next has a new PID. */
+	logkeep_end_run(f->lk);
 	check_message(receive(&r, f->lk), LOG_LOCAL3 | LOG_INFO,
 		      "web[4242]: wor");
+	logkeep_set_pid(f->lk, 777);
 	put(f->wr[1], "again\n");
 	check_message(receive(&r, f->lk), LOG_LOCAL3 | LOG_ERR,
 		      "web[777]: again");
