@@ -61,8 +61,7 @@ rs_stop() {
 
 # wait_lines TAG N: until the output holds N messages tagged TAG[...].
 wait_lines() {
-	local i
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		[ "$(grep -c "|$1\[" "$OUT" 2>/dev/null)" -ge "$2" ] && return 0
 		sleep 0.05
 	done
