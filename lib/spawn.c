@@ -5,7 +5,7 @@
  *   validate everything (program, dirs, user, output files, env)
  *   -> lock the pidfile (not with --forking: the program writes its own)
  *   -> environment with DAEMON_INSTANCE_ID (and NOTIFY_SOCKET)
- *   -> recipe_launch() + recipe_apply() in the daemon, which writes its own
+ *   -> launch_clone() + recipe_apply() in the daemon, which writes its own
  *      PID through the inherited lock and execs; failures come back over a
  *      close-on-exec status pipe, EOF without a record means exec succeeded
  *   -> startup watch: --wait, --notify-await, or --forking's first process
@@ -34,7 +34,9 @@
 #include "notify.h"
 #include "pidfile.h"
 #include "proc.h"
-#include "recipe.h"
+#include "creds.h"
+#include "execpath.h"
+#include "launch.h"
 #include "util.h"
 
 extern char **environ;
@@ -57,7 +59,7 @@ struct spawn {
 	char *default_argv[2];
 	char *const *argv;
 	char **envp;
-	struct recipe_user user;
+	struct creds user;
 	bool have_user;
 	int out_fd, err_fd;
 	struct dctl_pidfile *pf;
@@ -282,7 +284,7 @@ static int check_program(struct spawn *s)
 
 	if (!o->program || !*o->program)
 		return fail(s, DCTL_STAGE_VALIDATE, EINVAL, "no program given");
-	e = recipe_find_program(o->program, o->chroot_path, s->program,
+	e = execpath_find(o->program, o->chroot_path, s->program,
 				sizeof(s->program));
 	if (e == -ENOENT)
 		return fail(s, DCTL_STAGE_VALIDATE, ENOENT,
@@ -308,7 +310,7 @@ static int check_user(struct spawn *s)
 	if (geteuid() != 0)
 		return fail(s, DCTL_STAGE_VALIDATE, EPERM,
 			    "--chuid %s: only root can change user", spec);
-	e = recipe_resolve_user(spec, &s->user);
+	e = creds_resolve(spec, &s->user);
 	if (e == -ENOENT)
 		return fail(s, DCTL_STAGE_VALIDATE, ENOENT,
 			    "unknown user in --chuid %s", spec);
@@ -537,7 +539,7 @@ static void free_env(char **envp)
 
 /* ------------------------------------------------------------ the child */
 
-/* In the daemon, which shares our memory until exec (recipe_launch()):
+/* In the daemon, which shares our memory until exec (launch_clone()):
  * plain system calls only, and nothing written outside its own stack. */
 static int daemon_main(void *arg)
 {
@@ -562,17 +564,17 @@ static int daemon_main(void *arg)
 
 	e = recipe_apply(&r, &step);
 	if (e) {
-		recipe_report_fail(r.keep_cloexec[0], step, -e);
+		launch_report_fail(r.keep_cloexec[0], step, -e);
 		return 127;
 	}
 	/* Our own PID into the locked pidfile, through the inherited
 	 * descriptor, so that the file is right before the program runs. */
 	if (r.keep_fd >= 0 && (e = pidfile_write_fd(r.keep_fd, getpid()))) {
-		recipe_report_fail(r.keep_cloexec[0], RECIPE_STEP_PIDFILE, -e);
+		launch_report_fail(r.keep_cloexec[0], RECIPE_STEP_PIDFILE, -e);
 		return 127;
 	}
 	execve(s->program, s->argv, s->envp);
-	recipe_report_fail(r.keep_cloexec[0], RECIPE_STEP_EXEC, errno);
+	launch_report_fail(r.keep_cloexec[0], RECIPE_STEP_EXEC, errno);
 	return 127;
 }
 
@@ -787,7 +789,7 @@ static enum dctl_spawn_stage step_stage(int step)
 	}
 }
 
-static int report_failure(struct spawn *s, const struct recipe_msg *m)
+static int report_failure(struct spawn *s, const struct launch_msg *m)
 {
 	enum dctl_spawn_stage stage = step_stage(m->step);
 	int err = m->err > 0 ? m->err : EIO;
@@ -830,7 +832,7 @@ static void await_exec_done(struct spawn *s)
  */
 static int launch(struct spawn *s)
 {
-	struct recipe_msg m, failure = { 0 };
+	struct launch_msg m, failure = { 0 };
 	int fds[2], status = 0, r;
 	pid_t middle;
 
@@ -847,7 +849,7 @@ static int launch(struct spawn *s)
 
 	/* Returns once the daemon has exec'd or failed: its PID and any
 	 * failure are in the pipe by then. */
-	middle = recipe_launch(s->pipe_wr, daemon_main, s);
+	middle = launch_clone(s->pipe_wr, daemon_main, s);
 	close(s->pipe_wr);
 	s->pipe_wr = -1;
 	if (middle < 0)
@@ -859,10 +861,10 @@ static int launch(struct spawn *s)
 	/* Once the middle child is gone, the daemon is ours (subreaper). */
 	reap(middle, &status);
 
-	while ((r = recipe_report_read(s->pipe_rd, &m)) > 0) {
-		if (m.kind == RECIPE_MSG_PID && m.pid > 1)
+	while ((r = launch_report_read(s->pipe_rd, &m)) > 0) {
+		if (m.kind == LAUNCH_MSG_PID && m.pid > 1)
 			s->daemon = m.pid;
-		else if (m.kind == RECIPE_MSG_FAIL && !failure.kind)
+		else if (m.kind == LAUNCH_MSG_FAIL && !failure.kind)
 			failure = m;
 	}
 	close(s->pipe_rd);
@@ -1363,7 +1365,7 @@ static void release(struct spawn *s, bool failed)
 		notify_sock_close(&s->ns);
 	free_env(s->envp);
 	free(s->mine);
-	recipe_user_free(&s->user);
+	creds_free(&s->user);
 	errno = saved;
 }
 

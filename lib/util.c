@@ -165,8 +165,3 @@ int util_write_all(int fd, const void *buf, size_t len)
 	}
 	return 0;
 }
-
-const char *dctl_version(void)
-{
-	return PACKAGE_VERSION;
-}
