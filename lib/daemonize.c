@@ -24,6 +24,7 @@
 #include "daemonctl.h"
 #include "proc.h"
 #include "launch.h"
+#include "util.h"
 
 /* What the original process exits with when the start failed. */
 #define DAEMONIZE_EXIT_FAILURE 1
@@ -42,10 +43,76 @@ struct daemonize_res {
 	struct dctl_daemon *d;		/* allocated here, used by the daemon */
 };
 
-void dctl_daemonize_opts_init(struct dctl_daemonize_opts *o)
+struct dctl_daemonize_opts {
+	char *stdin_path;		/* NULL: /dev/null */
+	char *stdout_path;
+	char *stderr_path;
+	char *pidfile;			/* NULL: none */
+	char *chdir_path;		/* NULL: "/" */
+	mode_t umask;
+};
+
+int dctl_daemonize_opts_new(struct dctl_daemonize_opts **op)
 {
-	memset(o, 0, sizeof(*o));
-	o->umask = 022;
+	if (!op)
+		return -EINVAL;
+	*op = calloc(1, sizeof(**op));
+	if (!*op)
+		return -ENOMEM;
+	(*op)->umask = 022;
+	return 0;
+}
+
+void dctl_daemonize_opts_free(struct dctl_daemonize_opts *o)
+{
+	if (!o)
+		return;
+	free(o->stdin_path);
+	free(o->stdout_path);
+	free(o->stderr_path);
+	free(o->pidfile);
+	free(o->chdir_path);
+	free(o);
+}
+
+int dctl_daemonize_opts_set_stdin(struct dctl_daemonize_opts *o,
+				  const char *path)
+{
+	return o ? util_set_string(&o->stdin_path, path) : -EINVAL;
+}
+
+int dctl_daemonize_opts_set_stdout(struct dctl_daemonize_opts *o,
+				   const char *path)
+{
+	return o ? util_set_string(&o->stdout_path, path) : -EINVAL;
+}
+
+int dctl_daemonize_opts_set_stderr(struct dctl_daemonize_opts *o,
+				   const char *path)
+{
+	return o ? util_set_string(&o->stderr_path, path) : -EINVAL;
+}
+
+int dctl_daemonize_opts_set_pidfile(struct dctl_daemonize_opts *o,
+				    const char *path)
+{
+	if (!o || (path && !*path))
+		return -EINVAL;
+	return util_set_string(&o->pidfile, path);
+}
+
+int dctl_daemonize_opts_set_chdir(struct dctl_daemonize_opts *o,
+				  const char *dir)
+{
+	return o ? util_set_string(&o->chdir_path, dir) : -EINVAL;
+}
+
+int dctl_daemonize_opts_set_umask(struct dctl_daemonize_opts *o, mode_t mask)
+{
+	if (!o || (mask & ~(mode_t)0777))
+		return -EINVAL;
+	o->umask = mask;
+	return 0;
 }
 
 static void close_fd(int *fd)
@@ -157,8 +224,6 @@ static int prepare(const struct dctl_daemonize_opts *o,
 	    (e = open_stdio(o->stderr_path, wflags, &res->err)))
 		return e;
 	if (o->pidfile) {
-		if (!o->pidfile[0])
-			return -EINVAL;
 		if ((e = absolute_path(o->pidfile, &res->pidpath)))
 			return e;
 		/* Taken before the fork, as daemon-start does: a running
@@ -308,7 +373,7 @@ static int await_daemon(struct daemonize_res *res, pid_t middle,
 int dctl_daemonize(const struct dctl_daemonize_opts *o,
 		   struct dctl_daemon **dp, int *exit_status)
 {
-	struct dctl_daemonize_opts defaults;
+	static const struct dctl_daemonize_opts defaults = { .umask = 022 };
 	struct daemonize_res res = {
 		.in = -1, .out = -1, .err = -1, .rd = -1, .wr = -1,
 	};
@@ -318,10 +383,8 @@ int dctl_daemonize(const struct dctl_daemonize_opts *o,
 	if (!dp || !exit_status)
 		return -EINVAL;
 	*dp = NULL;
-	if (!o) {
-		dctl_daemonize_opts_init(&defaults);
+	if (!o)
 		o = &defaults;
-	}
 	r = prepare(o, &res);
 	if (r < 0) {
 		res_free(&res, true);

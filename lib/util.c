@@ -165,3 +165,14 @@ int util_write_all(int fd, const void *buf, size_t len)
 	}
 	return 0;
 }
+
+int util_set_string(char **field, const char *value)
+{
+	char *copy = NULL;
+
+	if (value && !(copy = strdup(value)))
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
