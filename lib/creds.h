@@ -15,7 +15,7 @@
 struct creds {
 	uid_t uid;
 	gid_t gid;
-	int ngroups;			/* supplementary groups, for setgroups */
+	int ngroups;			/* supplementary groups */
 	gid_t *groups;			/* malloc'd; creds_free() */
 	char name[256];			/* USER, LOGNAME ("" if only numeric) */
 	char home[4096];		/* HOME ("/" if unknown) */

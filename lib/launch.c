@@ -5,6 +5,8 @@
  * the outcome from. launch_clone()'s children share the caller's memory
  * until exec, so that a start copies no page tables and its daemon's exec
  * tears none down; what they run must touch nothing but their own stacks.
+ * At the end, launch_start(): how dctl_spawn_start() uses them, the
+ * daemon's last steps before exec and the caller's reading of the pipe.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -306,7 +308,8 @@ static int report_failure(struct spawn *s, const struct launch_msg *m)
 		return spawn_fail(s, stage, err, "cannot write pidfile %s: %s",
 				  s->o->pidfile, spawn_errstr(s, err));
 	return spawn_fail(s, stage, err, "daemon setup failed at %s: %s",
-			  recipe_step_str((enum recipe_step)m->step), spawn_errstr(s, err));
+			  recipe_step_str((enum recipe_step)m->step),
+			  spawn_errstr(s, err));
 }
 
 /*

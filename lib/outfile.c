@@ -111,7 +111,8 @@ int outfile_open_all(struct spawn *s)
 		if (s->err_fd < 0)
 			return spawn_fail(s, DCTL_STAGE_VALIDATE, errno,
 					  "cannot open output file %s: %s",
-					  o->stderr_path, spawn_errstr(s, errno));
+					  o->stderr_path,
+					  spawn_errstr(s, errno));
 		return 0;
 	}
 	return open_output(s, o->stderr_path, &s->err_fd);

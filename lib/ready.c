@@ -205,8 +205,8 @@ static bool daemons_own(struct spawn *s, pid_t pid, const struct proc_stat *ps)
 		return true;
 	if (ps->ppid == s->daemon && daemon_pinned(s))
 		return true;
-	return s->subreaper && ps->ppid == getpid() && !children_was_mine(s, pid) &&
-	       children_of_this_start(s, pid, ps);
+	return s->subreaper && ps->ppid == getpid() &&
+	       !children_was_mine(s, pid) && children_of_this_start(s, pid, ps);
 }
 
 /*
@@ -361,7 +361,8 @@ static int await_forking(struct spawn *s)
 		if (util_now_ms() >= deadline)
 			return spawn_fail(s, DCTL_STAGE_READY, ETIMEDOUT,
 					  "pidfile %s names no live process after %s",
-					  s->o->pidfile, spawn_span(s, s->timeout_ms));
+					  s->o->pidfile,
+					  spawn_span(s, s->timeout_ms));
 		usleep(FORKING_POLL_MS * 1000);
 	}
 }

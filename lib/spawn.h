@@ -37,7 +37,7 @@ struct spawn_opts {
 	mode_t umask;
 	char *stdout_path;		/* NULL: /dev/null */
 	char *stderr_path;
-	char **env;			/* NAME=VALUE, NULL-terminated, or NULL */
+	char **env;			/* NAME=VALUE..., NULL-terminated */
 	size_t n_env;
 	char *user;			/* USER[:GROUP], NULL: unchanged */
 	char *chroot_path;
@@ -53,7 +53,7 @@ struct spawn_opts {
 
 /* What the last start (or refused setting) found. */
 struct spawn_result {
-	pid_t pid;			/* the daemon, or the holder on -EEXIST */
+	pid_t pid;			/* the daemon, or -EEXIST's holder */
 	char instance[DCTL_UUID_LEN];	/* DAEMON_INSTANCE_ID */
 	enum dctl_spawn_stage stage;	/* on failure */
 	int error;			/* errno of the failed step, or 0 */
@@ -86,11 +86,11 @@ struct spawn {
 	bool subreaper;
 	int prev_subreaper;
 	pid_t daemon;			/* the process we watch, our child */
-	pid_t sid;			/* its session: the middle child's PID */
-	int main_fd;			/* pidfd of an accepted MAINPID=, or -1 */
+	pid_t sid;			/* its session: the middle child */
+	int main_fd;			/* pidfd of a MAINPID=, or -1 */
 	int lock_fd;			/* --forking: the locked PIDFILE.lock */
 	bool running;			/* failed as already running */
-	pid_t *mine;			/* the caller's children before the fork */
+	pid_t *mine;			/* the caller's children before */
 	size_t n_mine;
 	unsigned long long fork_ticks;	/* boot-time clock ticks at the fork */
 	int pidfd;

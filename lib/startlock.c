@@ -94,7 +94,8 @@ static int lock_start(struct spawn *s)
 		if (util_now_ms() >= deadline)
 			return spawn_fail(s, DCTL_STAGE_PIDFILE, ETIMEDOUT,
 					  "another start of %s still runs after %s",
-					  s->o->pidfile, spawn_span(s, s->timeout_ms));
+					  s->o->pidfile,
+					  spawn_span(s, s->timeout_ms));
 		usleep(FORKING_POLL_MS * 1000);
 	}
 	return check_running(s);

@@ -53,7 +53,8 @@ static int check_dirs(struct spawn *s)
 		if (!o->chroot_path && !getcwd(cwd, sizeof(cwd)))
 			return spawn_fail(s, DCTL_STAGE_VALIDATE, errno,
 					  "cannot resolve --chdir %s: %s",
-					  s->chdir_path, spawn_errstr(s, errno));
+					  s->chdir_path,
+					  spawn_errstr(s, errno));
 		e = snprintf(s->chdir_buf, sizeof(s->chdir_buf), "%s/%s",
 			     o->chroot_path ? "" : cwd, s->chdir_path);
 		if (e < 0 || (size_t)e >= sizeof(s->chdir_buf))

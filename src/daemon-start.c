@@ -138,7 +138,8 @@ static int take_number(struct dctl_spawn *s, int c, const char *arg)
 	default:
 		if (cli_parse_long("--timeout", arg, 1, 86400, &v))
 			return -1;
-		return took(s, dctl_spawn_set_timeout_ms(s, (unsigned)v * 1000u));
+		return took(s,
+			    dctl_spawn_set_timeout_ms(s, (unsigned)v * 1000u));
 	}
 }
 

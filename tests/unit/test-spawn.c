@@ -549,7 +549,9 @@ static void test_environment_ready_on_return(void **state)
 	for (i = 0; i < 40; i++) {
 		s = sleeper(f);
 		snprintf(name, sizeof(name), "env%d.pid", i);
-		assert_int_equal(dctl_spawn_set_pidfile(s, in_dir(f, name, pidfile)), 0);
+		assert_int_equal(dctl_spawn_set_pidfile(s,
+							in_dir(f, name, pidfile)),
+				 0);
 		assert_int_equal(dctl_spawn_start(s), 0);
 		assert_int_equal(env_count(dctl_spawn_get_pid(s), "DAEMON_INSTANCE_ID", val),
 				 1);
