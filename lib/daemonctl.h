@@ -11,7 +11,7 @@
  *  - there is no global state: every call works on what it is given, so
  *    distinct handles may be used from distinct threads;
  *  - every descriptor the library opens is close-on-exec, except the pidfile
- *    lock that a daemon started by dctl_spawn_run() inherits.
+ *    lock that a daemon started by dctl_spawn_start() inherits.
  */
 #ifndef DAEMONCTL_H
 #define DAEMONCTL_H
@@ -323,34 +323,34 @@ DCTL_EXPORT int dctl_stop(const struct dctl_stop_opts *o,
 
 /* -------------------------------------------------------------- start */
 
+/*
+ * How a start is done: the options of one daemon-start go into an opaque
+ * struct dctl_spawn, one call starts the program, and getters tell what
+ * happened. A new option is a new setter, never a field a caller has
+ * compiled in.
+ *
+ *   struct dctl_spawn *s;
+ *   if (dctl_spawn_new(&s, "/run/web.pid") < 0) ...
+ *   dctl_spawn_set_program(s, "/usr/bin/web", NULL);
+ *   r = dctl_spawn_start(s);
+ *   ... dctl_spawn_get_pid(s), dctl_spawn_get_detail(s) ...
+ *   dctl_spawn_free(s);
+ *
+ * The object copies every string and array it is given: the caller may
+ * free or reuse its own at once. Strings a getter returns belong to the
+ * object and stay valid until the next setter or start on it, or until it
+ * is freed. A NULL object, or a value a setter refuses, gives -EINVAL and
+ * never a crash; a refused value leaves the setting as it was, and
+ * dctl_spawn_get_detail() says what was wrong with it. An object is not
+ * for two threads at once.
+ */
+struct dctl_spawn;
+
 enum dctl_ready {
 	DCTL_READY_EXEC = 0,	/* started once exec succeeded */
 	DCTL_READY_NOTIFY,	/* wait for sd_notify READY=1 */
 	DCTL_READY_FORKING,	/* program detaches and writes the pidfile */
 };
-
-struct dctl_spawn_opts {
-	const char *program;		/* path or name looked up in PATH */
-	char *const *argv;		/* NULL: { program, NULL } */
-	const char *pidfile;		/* required */
-	const char *chdir_path;		/* NULL: "/" */
-	mode_t umask;			/* default 022 */
-	const char *stdout_path;	/* NULL: /dev/null */
-	const char *stderr_path;	/* NULL: /dev/null */
-	char *const *env;		/* extra NAME=VALUE, NULL-terminated */
-	const char *user;		/* USER[:GROUP], NULL: unchanged */
-	const char *chroot_path;
-	int nice;			/* added to the niceness */
-	bool set_nice;
-	enum dctl_ready ready;
-	unsigned wait_ms;		/* alive this long after exec */
-	unsigned timeout_ms;		/* notify/forking limit; 0: 60 s */
-	bool test;			/* validate only, start nothing */
-	dctl_log_fn log;
-	void *log_data;
-};
-
-DCTL_EXPORT void dctl_spawn_opts_init(struct dctl_spawn_opts *o);
 
 /* Where a failed start failed. */
 enum dctl_spawn_stage {
@@ -364,52 +364,170 @@ enum dctl_spawn_stage {
 	DCTL_STAGE_READY,	/* notify / forking readiness */
 };
 
+/* "validate", "exec", ...; "unknown" for a value not in the enum. */
 DCTL_EXPORT const char *dctl_spawn_stage_str(enum dctl_spawn_stage stage);
 
-struct dctl_spawn_result {
-	pid_t pid;			/* the daemon, or the holder on -EEXIST */
-	char instance[DCTL_UUID_LEN];	/* DAEMON_INSTANCE_ID */
-	enum dctl_spawn_stage stage;	/* on failure */
-	int error;			/* errno of the failed step, or 0 */
-	int exit_status;		/* -1 unless it exited */
-	int term_signal;		/* 0 unless it was killed */
-	char detail[256];		/* what, e.g. the path or STATUS= */
-};
+/*
+ * A new start with the defaults: no program yet, cwd "/", umask 022,
+ * output to /dev/null, the caller's environment, credentials unchanged,
+ * ready at exec, a 60 s readiness limit. pidfile (copied) may be NULL
+ * here and given later with dctl_spawn_set_pidfile(). Returns 0 and *sp,
+ * -EINVAL, or -ENOMEM.
+ */
+DCTL_EXPORT int dctl_spawn_new(struct dctl_spawn **sp, const char *pidfile);
+
+/* Free s and everything it holds (not the daemon!). Accepts NULL. */
+DCTL_EXPORT void dctl_spawn_free(struct dctl_spawn *s);
+
+/* The pidfile, locked for the daemon's life. Required; not "". */
+DCTL_EXPORT int dctl_spawn_set_pidfile(struct dctl_spawn *s, const char *path);
 
 /*
- * Start a program detached (SPEC 3 daemon-start). Returns 0 started;
- * -EEXIST already running (res->pid the holder); -ETIMEDOUT readiness
- * timeout; -ECHILD the program exited or was killed during startup;
- * other -errno with res->stage and res->detail. A failure leaves no
- * pidfile and no process behind. res must not be NULL.
- * -ECANCELED: the daemon reported failure with ERRNO=, which is in
- * res->error (res->stage DCTL_STAGE_READY); -EEXIST means already
- * running and nothing else.
- * With wait_ms, DCTL_READY_NOTIFY or DCTL_READY_FORKING the process is a
+ * The program: a path, or a name looked up in PATH (in the chroot, with
+ * one). argv is its argument vector, NULL-terminated, argv[0] included;
+ * NULL (or an empty vector) means { program, NULL }. program must not be
+ * NULL or "".
+ */
+DCTL_EXPORT int dctl_spawn_set_program(struct dctl_spawn *s,
+				       const char *program,
+				       char *const *argv);
+
+/* The daemon's working directory (inside any chroot); NULL: "/". */
+DCTL_EXPORT int dctl_spawn_set_chdir(struct dctl_spawn *s, const char *dir);
+
+/* The daemon's umask, 0 to 0777 (default 022). */
+DCTL_EXPORT int dctl_spawn_set_umask(struct dctl_spawn *s, mode_t mask);
+
+/*
+ * Append the daemon's stdout / stderr to a file, created 0640 if need be;
+ * NULL: /dev/null. The same path for both shares one open file.
+ */
+DCTL_EXPORT int dctl_spawn_set_stdout(struct dctl_spawn *s, const char *path);
+DCTL_EXPORT int dctl_spawn_set_stderr(struct dctl_spawn *s, const char *path);
+
+/*
+ * Add NAME=VALUE to the daemon's environment (over the caller's; of two
+ * entries for one name the later wins). NAME is letters, digits and '_',
+ * not starting with a digit; DAEMON_INSTANCE_ID and NOTIFY_SOCKET are the
+ * library's to set and are refused.
+ */
+DCTL_EXPORT int dctl_spawn_add_env(struct dctl_spawn *s, const char *entry);
+
+/*
+ * Run as USER[:GROUP] (names or numeric ids, looked up when the start
+ * runs, which needs root); NULL: credentials unchanged.
+ */
+DCTL_EXPORT int dctl_spawn_set_user(struct dctl_spawn *s, const char *spec);
+
+/* chroot(2) to this absolute directory first; NULL: none. */
+DCTL_EXPORT int dctl_spawn_set_chroot(struct dctl_spawn *s, const char *dir);
+
+/* Add inc (-20..19) to the daemon's niceness. */
+DCTL_EXPORT int dctl_spawn_set_nice(struct dctl_spawn *s, int inc);
+
+/* What "started" means (default DCTL_READY_EXEC). */
+DCTL_EXPORT int dctl_spawn_set_ready(struct dctl_spawn *s,
+				     enum dctl_ready ready);
+
+/* The daemon must still be alive ms milliseconds after exec; 0: no wait. */
+DCTL_EXPORT int dctl_spawn_set_wait_ms(struct dctl_spawn *s, unsigned int ms);
+
+/* The limit for DCTL_READY_NOTIFY and _FORKING; 0: 60 s. */
+DCTL_EXPORT int dctl_spawn_set_timeout_ms(struct dctl_spawn *s,
+					  unsigned int ms);
+
+/* Validate everything and check for a running instance; start nothing. */
+DCTL_EXPORT int dctl_spawn_set_test(struct dctl_spawn *s, bool test);
+
+/* Where the start's diagnostics go; fn NULL: nowhere. */
+DCTL_EXPORT int dctl_spawn_set_log(struct dctl_spawn *s, dctl_log_fn fn,
+				   void *data);
+
+/*
+ * Start the program detached (see daemon-start(1)). Returns 0 started;
+ * -EEXIST already running (and nothing else: get_pid() is the holder);
+ * -ETIMEDOUT readiness timeout; -ECHILD the program exited or was killed
+ * during startup; -ECANCELED the daemon reported failure with ERRNO=,
+ * which get_error() returns (stage DCTL_STAGE_READY); another -errno with
+ * get_stage() and get_detail() saying where and what; -EINVAL for a NULL
+ * s. A failure leaves no pidfile and no process behind.
+ * With a --wait, DCTL_READY_NOTIFY or DCTL_READY_FORKING the process is a
  * child subreaper for the call (restored after), so two threads must not
  * make such starts at once, and the daemon stays the caller's child (reap
  * it or ignore SIGCHLD); a plain start has neither effect.
+ * A start may be made again with the same object (a retry, another
+ * setting): each one replaces the results of the one before.
  */
-DCTL_EXPORT int dctl_spawn(const struct dctl_spawn_opts *o,
-			   struct dctl_spawn_result *res);
+DCTL_EXPORT int dctl_spawn_start(struct dctl_spawn *s);
+
+/*
+ * The results of the last start (-EINVAL, or NULL for a string, when s is
+ * NULL). pid: the daemon, the holder after -EEXIST, else 0. instance: its
+ * DAEMON_INSTANCE_ID ("" before a start). stage and error: where a failed
+ * start failed, and the errno of that step (0 after a success).
+ * exit_status: the status it exited with during startup, else -1.
+ * term_signal: the signal that killed it during startup, else 0.
+ * detail: one line saying what failed ("" if nothing did), or the last
+ * STATUS= of a DCTL_READY_NOTIFY daemon.
+ */
+DCTL_EXPORT pid_t dctl_spawn_get_pid(const struct dctl_spawn *s);
+DCTL_EXPORT const char *dctl_spawn_get_instance(const struct dctl_spawn *s);
+DCTL_EXPORT enum dctl_spawn_stage dctl_spawn_get_stage(
+	const struct dctl_spawn *s);
+DCTL_EXPORT int dctl_spawn_get_error(const struct dctl_spawn *s);
+DCTL_EXPORT int dctl_spawn_get_exit_status(const struct dctl_spawn *s);
+DCTL_EXPORT int dctl_spawn_get_term_signal(const struct dctl_spawn *s);
+DCTL_EXPORT const char *dctl_spawn_get_detail(const struct dctl_spawn *s);
+
+/*
+ * An octal umask as daemon-start -k takes it: 1 to 4 octal digits, at most
+ * 0777, nothing else (no sign, blank or "0o"). Returns 0 and *mask, or
+ * -EINVAL (*mask untouched).
+ */
+DCTL_EXPORT int dctl_umask_parse(const char *text, mode_t *mask);
 
 /* --------------------------------------------------- daemonize oneself */
 
 struct dctl_daemon;
 
-struct dctl_daemonize_opts {
-	const char *stdin_path;		/* NULL: /dev/null */
-	const char *stdout_path;	/* NULL: /dev/null */
-	const char *stderr_path;	/* NULL: /dev/null */
-	const char *pidfile;		/* NULL: none */
-	const char *chdir_path;		/* NULL: "/" */
-	mode_t umask;			/* default 022 */
-};
+/*
+ * The options of dctl_daemonize(), opaque like struct dctl_spawn: strings
+ * are copied, a NULL object or a refused value gives -EINVAL.
+ */
+struct dctl_daemonize_opts;
 
-DCTL_EXPORT void dctl_daemonize_opts_init(struct dctl_daemonize_opts *o);
+/* Defaults: stdio on /dev/null, no pidfile, cwd "/", umask 022. */
+DCTL_EXPORT int dctl_daemonize_opts_new(struct dctl_daemonize_opts **op);
+
+/* Accepts NULL. */
+DCTL_EXPORT void dctl_daemonize_opts_free(struct dctl_daemonize_opts *o);
 
 /*
- * Detach the calling program. Returns:
+ * Standard input read from a file, output appended to one (created 0640);
+ * NULL: /dev/null.
+ */
+DCTL_EXPORT int dctl_daemonize_opts_set_stdin(struct dctl_daemonize_opts *o,
+					      const char *path);
+DCTL_EXPORT int dctl_daemonize_opts_set_stdout(struct dctl_daemonize_opts *o,
+					       const char *path);
+DCTL_EXPORT int dctl_daemonize_opts_set_stderr(struct dctl_daemonize_opts *o,
+					       const char *path);
+
+/* A pidfile, locked before anything is forked; NULL: none. Not "". */
+DCTL_EXPORT int dctl_daemonize_opts_set_pidfile(struct dctl_daemonize_opts *o,
+						const char *path);
+
+/* The daemon's working directory; NULL: "/". */
+DCTL_EXPORT int dctl_daemonize_opts_set_chdir(struct dctl_daemonize_opts *o,
+					      const char *dir);
+
+/* The daemon's umask, 0 to 0777 (default 022). */
+DCTL_EXPORT int dctl_daemonize_opts_set_umask(struct dctl_daemonize_opts *o,
+					      mode_t mask);
+
+/*
+ * Detach the calling program; o NULL means the defaults, and o may be
+ * freed once this returns (in either process). Returns:
  *  0 in the daemon, with *dp to report its startup through
  *    dctl_daemon_ready() or dctl_daemon_failed();
  *  1 in the original process once the daemon reported (or died), with

@@ -166,7 +166,13 @@ int util_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-const char *dctl_version(void)
+int util_set_string(char **field, const char *value)
 {
-	return PACKAGE_VERSION;
+	char *copy = NULL;
+
+	if (value && !(copy = strdup(value)))
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
 }

@@ -49,4 +49,11 @@ long long util_now_ms(void);
 /* Write all of buf, retrying on EINTR and short writes. 0 or -errno. */
 int util_write_all(int fd, const void *buf, size_t len);
 
+/*
+ * Replace the string an object owns at *field with a copy of value (NULL:
+ * none), freeing the old one: how a setter keeps what it is given.
+ * 0 or -ENOMEM (*field unchanged).
+ */
+int util_set_string(char **field, const char *value);
+
 #endif
