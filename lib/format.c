@@ -16,6 +16,7 @@
 
 #include "daemonctl.h"
 #include "format.h"
+#include "util.h"
 
 void format_buf_init(struct format_buf *b, char *buf, size_t size)
 {
@@ -246,18 +247,6 @@ void format_user(uid_t uid, char *buf, size_t size)
 	snprintf(buf, size, "%lu", (unsigned long)uid);
 }
 
-/* strerror, without its shared static buffer. */
-static const char *format_errno(int err, char *buf, size_t size)
-{
-#if defined(__GLIBC__) && defined(_GNU_SOURCE)
-	return strerror_r(err, buf, size);
-#else
-	if (strerror_r(err, buf, size) != 0)
-		snprintf(buf, size, "error %d", err);
-	return buf;
-#endif
-}
-
 void format_reason(const struct dctl_status *st, char *buf, size_t size)
 {
 	char tmp[128];
@@ -296,8 +285,7 @@ void format_reason(const struct dctl_status *st, char *buf, size_t size)
 		break;
 	default:
 		snprintf(buf, size, "%s",
-			 format_errno(st->error < 0 ? -st->error : st->error,
-				      tmp, sizeof(tmp)));
+			 util_strerror(st->error, tmp, sizeof(tmp)));
 		break;
 	}
 }

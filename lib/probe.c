@@ -195,7 +195,7 @@ static const char *file_type_name(mode_t mode)
 /* Say what is wrong with a pidfile that could not be read. */
 static void describe_error(const char *path, int error, struct dctl_status *st)
 {
-	char msg[96];
+	char msg[UTIL_STRERROR_MAX];
 	struct stat sb;
 	bool have = lstat(path, &sb) == 0;
 
@@ -226,7 +226,7 @@ static void describe_error(const char *path, int error, struct dctl_status *st)
 		break;
 	default:
 		set_reason(st, "cannot read pidfile: %s",
-			   strerror_r(-error, msg, sizeof(msg)));
+			   util_strerror(error, msg, sizeof(msg)));
 		break;
 	}
 }

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "daemonctl.h"
+#include "util.h"
 
 struct sig_name {
 	int sig;
@@ -73,32 +74,17 @@ static bool signal_valid(int sig)
 	return sig >= SIGRTMIN && sig <= SIGRTMAX;
 }
 
-/*
- * A decimal number without sign, blanks or leading zero, at most limit.
- * Returns 0, -EINVAL (not such a number) or -ERANGE (above limit).
- */
-static int parse_decimal(const char *s, size_t len, long limit, long *out)
+/* A signal number or RT offset: digits, no sign, no leading zero. */
+static int parse_small(const char *s, long long *out)
 {
-	long v = 0;
-	size_t i;
-
-	if (len == 0 || (s[0] == '0' && len > 1))
-		return -EINVAL;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		if (v > (limit - (s[i] - '0')) / 10)
-			return -ERANGE;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
+	return util_parse_num(s, strlen(s), 0, 1000, NULL,
+			      UTIL_NUM_NO_LEADING_ZERO, out);
 }
 
 /* "RTMIN", "RTMIN+n", "RTMAX", "RTMAX-n" (case already folded by caller). */
 static int parse_rt(const char *s, int *sig)
 {
-	long n = 0;
+	long long n = 0;
 	int base, dir, v;
 
 	if (strncasecmp(s, "RTMIN", 5) == 0) {
@@ -115,7 +101,7 @@ static int parse_rt(const char *s, int *sig)
 		if (*s != (dir > 0 ? '+' : '-'))
 			return -EINVAL;
 		s++;
-		if (parse_decimal(s, strlen(s), 1000, &n) < 0 || n == 0)
+		if (parse_small(s, &n) < 0 || n == 0)
 			return -EINVAL;
 	}
 	v = base + dir * (int)n;
@@ -144,12 +130,12 @@ static int parse_name(const char *s, int *sig)
 
 int dctl_signal_parse(const char *text, int *sig)
 {
-	long v;
+	long long v;
 
 	if (!text || !sig || !*text)
 		return -EINVAL;
 	if (text[0] >= '0' && text[0] <= '9') {
-		if (parse_decimal(text, strlen(text), 1000, &v) < 0 ||
+		if (parse_small(text, &v) < 0 ||
 		    !signal_valid((int)v))
 			return -EINVAL;
 		*sig = (int)v;
@@ -193,16 +179,13 @@ static void push(struct dctl_schedule *s, enum dctl_step_kind kind,
 	s->n++;
 }
 
+/* Leading zeros are harmless here ("030" is 30 s, as for s-s-d). */
 static int parse_timeout(const char *item, size_t len, int *secs)
 {
-	long v;
-	size_t i;
+	long long v;
 	int r;
 
-	/* Leading zeros are harmless here ("030" is 30 s, as for s-s-d). */
-	for (i = 0; i + 1 < len && item[i] == '0'; i++)
-		;
-	r = parse_decimal(item + i, len - i, INT_MAX, &v);
+	r = util_parse_num(item, len, 0, INT_MAX, NULL, 0, &v);
 	if (r < 0)
 		return r;
 	*secs = (int)v;
