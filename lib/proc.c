@@ -273,25 +273,6 @@ static void env_scan_byte(struct env_scan *s, char c)
 	s->pos++;
 }
 
-static bool uuid_text_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len != UUID_TEXT_LEN)
-		return false;
-	for (i = 0; i < len; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-		if (dash && s[i] != '-')
-			return false;
-		if (!dash && !((s[i] >= '0' && s[i] <= '9') ||
-			       (s[i] >= 'a' && s[i] <= 'f') ||
-			       (s[i] >= 'A' && s[i] <= 'F')))
-			return false;
-	}
-	return true;
-}
-
 static int env_scan_fd(int fd, struct env_scan *s)
 {
 	char chunk[ENVIRON_CHUNK];
@@ -335,7 +316,7 @@ int proc_instance(pid_t pid, char *buf, size_t size)
 		return gone_as_esrch(r);
 	if (!s.found)
 		return -ENOENT;
-	if (!uuid_text_ok(s.value, s.vlen))
+	if (!util_uuid_valid(s.value, s.vlen))
 		return -EBADMSG;
 	memcpy(buf, s.value, UUID_TEXT_LEN);
 	buf[UUID_TEXT_LEN] = '\0';

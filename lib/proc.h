@@ -35,6 +35,9 @@ bool proc_alive(pid_t pid);
  */
 struct timespec proc_start_time(unsigned long long start_ticks);
 
+/* The longest /proc/PID/exe kept (the kernel's own limit is one page). */
+#define PROC_EXE_MAX 4096
+
 /*
  * readlink /proc/PID/exe (" (deleted)" kept as the kernel says it).
  * -ENAMETOOLONG (and "") rather than a cut path.

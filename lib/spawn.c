@@ -35,6 +35,7 @@
 #include "pidfile.h"
 #include "proc.h"
 #include "recipe.h"
+#include "status.h"
 #include "util.h"
 
 extern char **environ;
@@ -1190,8 +1191,10 @@ static int await_forking(struct spawn *s)
 		return report_death(s, "while detaching");
 	reap_watched(s, &si);
 	for (;;) {
-		if (dctl_probe(s->o->pidfile, 0, &st) == 0 &&
-		    st.state == DCTL_STATE_RUNNING && st.pid > 1 && !st.zombie) {
+		status_init(&st);
+		probe_records(&s->o->pidfile, 1, 0, &st);
+		status_release(&st);
+		if (st.state == DCTL_STATE_RUNNING && st.pid > 1 && !st.zombie) {
 			s->res->pid = st.pid;
 			return 0;
 		}
@@ -1373,8 +1376,9 @@ static int check_running(struct spawn *s)
 {
 	struct dctl_status st;
 
-	if (dctl_probe(s->o->pidfile, 0, &st) < 0)
-		return 0;
+	status_init(&st);
+	probe_records(&s->o->pidfile, 1, 0, &st);
+	status_release(&st);
 	if (st.state == DCTL_STATE_RUNNING) {
 		s->res->pid = st.pid;
 		s->running = true;

@@ -108,6 +108,27 @@ int util_uuid_random(char *buf)
 	return 0;
 }
 
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+bool util_uuid_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (!s || len != UTIL_UUID_TEXT - 1)
+		return false;
+	for (i = 0; i < len; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !is_hex(s[i]))
+			return false;
+	}
+	return true;
+}
+
 pid_t util_pid_max(void)
 {
 	char buf[32];

@@ -41,6 +41,9 @@ void util_log(dctl_log_fn fn, void *data, int level, const char *fmt, ...)
 #define UTIL_UUID_TEXT 37
 int util_uuid_random(char *buf);
 
+/* Are these len bytes a UUID's text, 8-4-4-4-12 hex digits in any case? */
+bool util_uuid_valid(const char *s, size_t len);
+
 /*
  * strerror(err) for err > 0 (a negative err is taken as -err), without
  * strerror's shared static buffer: the text may live in buf, which

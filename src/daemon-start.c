@@ -112,12 +112,15 @@ struct args {
 	bool oknodo;
 	char **env;
 	size_t n_env;
-	char pidfile_buf[PATH_MAX];
+	bool notify;
+	bool forking;
+	char *pidfile_path;
 };
 
 /* One option into a; 0, 1 (done: exit 0) or -1 (error printed). */
-static int take_option(struct args *a, int c, const char *arg)
+static int take_option(void *ctx, int c, const char *arg)
 {
+	struct args *a = ctx;
 	long v;
 
 	switch (c) {
@@ -144,8 +147,14 @@ static int take_option(struct args *a, int c, const char *arg)
 			return -1;
 		a->o.wait_ms = (unsigned)v;
 		break;
-	case OPT_NOTIFY: a->o.ready = DCTL_READY_NOTIFY; break;
-	case OPT_FORKING: a->o.ready = DCTL_READY_FORKING; break;
+	case OPT_NOTIFY:
+		a->o.ready = DCTL_READY_NOTIFY;
+		a->notify = true;
+		break;
+	case OPT_FORKING:
+		a->o.ready = DCTL_READY_FORKING;
+		a->forking = true;
+		break;
 	case 'T':
 		if (cli_parse_long("--timeout", arg, 1, 86400, &v))
 			return -1;
@@ -164,29 +173,19 @@ static int take_option(struct args *a, int c, const char *arg)
 
 static int parse(struct args *a, int argc, char **argv)
 {
-	bool notify = false, forking = false;
-	int c, r;
+	int r;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:p:n:x:d:k:O:e:c:r:N:ow:T:tqvhVbm",
-				long_opts, NULL)) != -1) {
-		if (c == '?' || c == ':') {
-			cli_option_error(c, argv);
-			return -1;
-		}
-		notify |= c == OPT_NOTIFY;
-		forking |= c == OPT_FORKING;
-		if ((r = take_option(a, c, optarg)))
-			return r;
-	}
-	if (notify && forking) {
+	r = cli_getopt(argc, argv, "+:p:n:x:d:k:O:e:c:r:N:ow:T:tqvhVbm",
+		       long_opts, take_option, a);
+	if (r)
+		return r;
+	if (a->notify && a->forking) {
 		cli_error("--notify-await and --forking are exclusive");
 		return -1;
 	}
-	if (cli_pidfile(a->pidfile, a->name, a->pidfile_buf,
-			sizeof(a->pidfile_buf)))
+	if (cli_pidfile(a->pidfile, a->name, &a->pidfile_path))
 		return -1;
-	a->o.pidfile = a->pidfile_buf;
+	a->o.pidfile = a->pidfile_path;
 	if (a->exec) {
 		/* start-stop-daemon's form: --exec PATH [-- ARG...]. */
 		argv[optind - 1] = (char *)a->exec;
@@ -255,9 +254,12 @@ int main(int argc, char **argv)
 	r = parse(&a, argc, argv);
 	if (r) {
 		free(a.env);
+		free(a.pidfile_path);
 		return r > 0 ? EXIT_STARTED : EXIT_TROUBLE;
 	}
 	r = dctl_spawn(&a.o, &res);
 	free(a.env);
-	return report(&a, r, &res);
+	r = report(&a, r, &res);
+	free(a.pidfile_path);
+	return r;
 }
