@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * format: a probed status record as one line for people or one JSON object
- * for scripts (SPEC 3, daemon-status). Everything is written through a
+ * for scripts (daemon-status(1)). Everything is written through a
  * bounded buffer that keeps counting past its end, so both public calls
  * behave like snprintf and a caller can size its buffer in a second call.
  */

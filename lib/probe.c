@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The probe: one rule, in one place, for "is this pidfile live?" (SPEC 2),
+ * The probe: one rule, in one place, for "is this pidfile live?",
  * asked by start, stop and status alike.
  *
  * It never takes the pidfile's lock, not even for an instant: a concurrent
@@ -40,7 +40,7 @@ struct lock_table {
 /* What every record of one probe_many call shares. */
 struct probe_ctx {
 	pid_t pid_max;		/* 0: not read yet (see beyond_pid_max) */
-	bool root;		/* apply SPEC 4.4 */
+	bool root;		/* apply the trust rules for root */
 	int proc_ok;		/* /proc is there to answer; -1: not asked */
 	unsigned flags;
 };
@@ -221,7 +221,7 @@ static bool dir_trusted(const char *path)
 	return !(sb.st_mode & (S_IWGRP | S_IWOTH)) || (sb.st_mode & S_ISVTX);
 }
 
-/* SPEC 4.4: for root, a pidfile another user could have written. */
+/* For root: could a user other than root have written this pidfile? */
 static bool file_trusted(const char *path, const struct stat *sb)
 {
 	if (sb->st_uid != 0 || (sb->st_mode & (S_IWGRP | S_IWOTH)))

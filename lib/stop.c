@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Stop a daemon along a schedule (SPEC 3 daemon-stop).
+ * Stop a daemon along a schedule, as daemon-stop(1) does.
  *
  * The probe decides whether the pidfile is live (the one rule, shared with
  * status and start). Then the process is pinned with a pidfd and checked

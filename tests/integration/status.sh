@@ -211,7 +211,7 @@ before=$(date +%s)
 run 4 "--json: exit code as without" "$STATUS" --json -n web -n inst -n old -n nosuch \
 	"$T/u-text.pid" "$T/fifo.pid"
 after=$(date +%s)
-check "--json: one valid object per line, SPEC 3 keys in order" json_check 'len(r) == 6'
+check "--json: one valid object per line, the documented keys in order" json_check 'len(r) == 6'
 check "--json: running record" json_check "r[0]['pid'] == $web and r[0]['state'] == 'running' and r[0]['locked'] is True and r[0]['exe'] == '$(readlink -f /bin/sleep)' and r[0]['user'] == 'root' and type(r[0]['uptime']) is int and r[0]['uptime'] >= 0 and r[0]['instance'] is None and r[0]['name'] == 'web' and r[0]['pidfile'] == '$R/web.pid'"
 check "--json: started is ISO 8601 UTC, matching uptime" json_check "(
 __import__('re').fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', r[0]['started']) and
@@ -291,7 +291,7 @@ if id nobody >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
 	run 0 "-u nobody matches it" "$STATUS" -u nobody "$T/other/theirs.pid"
 	run 0 "-v: another user's pidfile, seen by root" "$STATUS" -v "$T/other/theirs.pid"
 	grep_out "pidfile not trusted: another user could have written it; .*user nobody" \
-		"-v: root is told not to trust it (SPEC 4.4)"
+		"-v: root is told not to trust it"
 else
 	ok "# SKIP permission cases need root and setpriv"
 fi

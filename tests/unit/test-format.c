@@ -282,7 +282,7 @@ static void test_json_states(void **state)
 			       ",\"user\":\"4000000\","));
 
 	/* Dead: the process facts describe someone else, so null; the
-	 * reason is null too (SPEC 3: null unless unknown). */
+	 * reason is null too (null unless unknown). */
 	fill(&st, DCTL_STATE_DEAD, 4321);
 	st.started = T0;
 	st.uid = 0;
