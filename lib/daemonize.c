@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -192,7 +193,7 @@ static int open_stdio(const char *path, int flags, int *fdp)
 /* The pidfile path made absolute, since the daemon leaves the cwd. */
 static int absolute_path(const char *path, char **out)
 {
-	char cwd[DCTL_PATH_MAX];
+	char cwd[PATH_MAX];
 	size_t n;
 
 	if (path[0] == '/') {

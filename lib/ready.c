@@ -20,6 +20,7 @@
 #include "pidfile.h"
 #include "proc.h"
 #include "spawn.h"
+#include "status.h"
 #include "util.h"
 
 void ready_set_subreaper(struct spawn *s)
@@ -333,6 +334,7 @@ static int await_ready(struct spawn *s)
 static int await_forking(struct spawn *s)
 {
 	long long deadline = util_now_ms() + s->timeout_ms;
+	const char *path = s->o->pidfile;
 	struct dctl_status st;
 	siginfo_t si;
 	int r;
@@ -353,8 +355,10 @@ static int await_forking(struct spawn *s)
 		return report_death(s, "while detaching");
 	reap_watched(s, &si);
 	for (;;) {
-		if (dctl_probe(s->o->pidfile, 0, &st) == 0 &&
-		    st.state == DCTL_STATE_RUNNING && st.pid > 1 && !st.zombie) {
+		status_init(&st);
+		probe_records(&path, 1, 0, &st);
+		status_release(&st);
+		if (st.state == DCTL_STATE_RUNNING && st.pid > 1 && !st.zombie) {
 			s->res->pid = st.pid;
 			return 0;
 		}

@@ -16,14 +16,17 @@
 
 #include "proc.h"
 #include "spawn.h"
+#include "status.h"
 #include "util.h"
 
 static int check_running(struct spawn *s)
 {
+	const char *path = s->o->pidfile;
 	struct dctl_status st;
 
-	if (dctl_probe(s->o->pidfile, 0, &st) < 0)
-		return 0;
+	status_init(&st);
+	probe_records(&path, 1, 0, &st);
+	status_release(&st);
 	if (st.state == DCTL_STATE_RUNNING) {
 		s->res->pid = st.pid;
 		s->running = true;

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +118,9 @@ struct args {
 	const char *program;
 	bool oknodo;
 	bool test;
-	char pidfile_buf[PATH_MAX];
+	bool notify;
+	bool forking;
+	char *pidfile_path;
 };
 
 static int take_number(struct dctl_spawn *s, int c, const char *arg)
@@ -144,8 +145,9 @@ static int take_number(struct dctl_spawn *s, int c, const char *arg)
 }
 
 /* One option into a; 0, 1 (done: exit 0) or -1 (error printed). */
-static int take_option(struct args *a, int c, const char *arg)
+static int take_option(void *ctx, int c, const char *arg)
 {
+	struct args *a = ctx;
 	struct dctl_spawn *s = a->s;
 
 	switch (c) {
@@ -165,8 +167,10 @@ static int take_option(struct args *a, int c, const char *arg)
 	case 'N': case 'w': case 'T': return take_number(s, c, arg);
 	case 'o': a->oknodo = true; return 0;
 	case OPT_NOTIFY:
+		a->notify = true;
 		return took(s, dctl_spawn_set_ready(s, DCTL_READY_NOTIFY));
 	case OPT_FORKING:
+		a->forking = true;
 		return took(s, dctl_spawn_set_ready(s, DCTL_READY_FORKING));
 	case 't':
 		cli.test = a->test = true;
@@ -182,28 +186,18 @@ static int take_option(struct args *a, int c, const char *arg)
 
 static int parse(struct args *a, int argc, char **argv)
 {
-	bool notify = false, forking = false;
-	int c, r;
+	int r;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:p:n:x:d:k:O:e:c:r:N:ow:T:tqvhVbm",
-				long_opts, NULL)) != -1) {
-		if (c == '?' || c == ':') {
-			cli_option_error(c, argv);
-			return -1;
-		}
-		notify |= c == OPT_NOTIFY;
-		forking |= c == OPT_FORKING;
-		if ((r = take_option(a, c, optarg)))
-			return r;
-	}
-	if (notify && forking) {
+	r = cli_getopt(argc, argv, "+:p:n:x:d:k:O:e:c:r:N:ow:T:tqvhVbm",
+		       long_opts, take_option, a);
+	if (r)
+		return r;
+	if (a->notify && a->forking) {
 		cli_error("--notify-await and --forking are exclusive");
 		return -1;
 	}
-	if (cli_pidfile(a->pidfile, a->name, a->pidfile_buf,
-			sizeof(a->pidfile_buf)) ||
-	    took(a->s, dctl_spawn_set_pidfile(a->s, a->pidfile_buf)))
+	if (cli_pidfile(a->pidfile, a->name, &a->pidfile_path) ||
+	    took(a->s, dctl_spawn_set_pidfile(a->s, a->pidfile_path)))
 		return -1;
 	if (a->exec) {
 		/* start-stop-daemon's form: --exec PATH [-- ARG...]. */
@@ -227,13 +221,13 @@ static int report(const struct args *a, int r)
 
 	if (r == 0 && a->test) {
 		cli_say("would start %s (pidfile %s)", a->program,
-			a->pidfile_buf);
+			a->pidfile_path);
 		return EXIT_STARTED;
 	}
 	if (r == 0) {
 		cli_verbose("started %s (pid %d, %s, instance %s)",
 			    a->program, (int)dctl_spawn_get_pid(s),
-			    a->pidfile_buf, dctl_spawn_get_instance(s));
+			    a->pidfile_path, dctl_spawn_get_instance(s));
 		return EXIT_STARTED;
 	}
 	if (r == -EEXIST && a->oknodo) {
@@ -274,5 +268,6 @@ int main(int argc, char **argv)
 	else
 		r = r > 0 ? EXIT_STARTED : EXIT_TROUBLE;
 	dctl_spawn_free(a.s);
+	free(a.pidfile_path);
 	return r;
 }
