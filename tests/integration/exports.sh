@@ -32,6 +32,7 @@ check "the header declares exports" test -s "$T/header"
 # The version script: "NAME VERSION" for each name listed under global:.
 sed 's:/\*.*\*/::; s:#.*::' "$sym" | awk '
 	/^[A-Za-z0-9_.]+[ \t]*\{/ { node = $1; sub(/\{.*/, "", node); scope = ""; next }
+	/^[ \t]*\}/ { scope = ""; next }
 	/global:/ { scope = "global"; next }
 	/local:/ { scope = "local"; next }
 	scope == "global" && /[^ \t]/ { n = $1; sub(/;.*/, "", n); print n, node }' |
