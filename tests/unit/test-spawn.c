@@ -177,7 +177,7 @@ static void track(struct fixture *f, pid_t pid)
  */
 static void end_process(const struct fixture *f, pid_t pid)
 {
-	long long end = now_ms() + 3000;
+	long long end = now_ms() + 10000;
 	pid_t r;
 
 	if (pid <= 1 || !cmdline_has(pid, f->marker))
@@ -282,7 +282,7 @@ static int teardown(void **state)
 	for (i = 0; i < f->n_pids; i++)
 		end_process(f, f->pids[i]);
 	end_marked(f);
-	reap_all_within(2000);
+	reap_all_within(10000);
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
 	unit_rmtree(f->dir);
 	free(f);
@@ -708,11 +708,12 @@ static void test_exec_fails_watched(void **state)
 	sleeper_opts(f, &o);
 	o.program = script;
 	o.argv = NULL;
-	o.wait_ms = 5000;
+	o.wait_ms = 60000;
 	t0 = now_ms();
 	assert_int_equal(dctl_spawn(&o, &res), -ENOENT);
-	/* An exec failure is known at once: no waiting out wait_ms. */
-	assert_true(now_ms() - t0 < 2000);
+	/* An exec failure is known when it happens: not by waiting out
+	 * wait_ms (a minute: far beyond any slowness of a loaded machine). */
+	assert_true(now_ms() - t0 < 30000);
 	assert_int_equal(res.stage, DCTL_STAGE_EXEC);
 	check_nothing_left(f, &res);
 	assert_true(no_children());
@@ -736,7 +737,7 @@ static void test_exec_fails_subreaper_caller(void **state)
 	o.argv = NULL;
 	assert_int_equal(dctl_spawn(&o, &res), -ENOENT);
 	check_nothing_left(f, &res);
-	assert_int_equal(reap_all_within(2000), 0);
+	assert_int_equal(reap_all_within(10000), 0);
 	assert_int_equal(subreaper(), 1);
 }
 
@@ -754,11 +755,11 @@ static void expect_death(struct fixture *f, const char *name,
 	sleeper_opts(f, &o);
 	o.program = script;
 	o.argv = NULL;
-	o.wait_ms = 5000;
+	o.wait_ms = 60000;
 	t0 = now_ms();
 	assert_int_equal(dctl_spawn(&o, res), -ECHILD);
-	/* Seen when it happens, not when wait_ms runs out. */
-	assert_true(now_ms() - t0 < 3000);
+	/* Seen when it happens, not when wait_ms (a minute) runs out. */
+	assert_true(now_ms() - t0 < 30000);
 	assert_int_equal(res->stage, DCTL_STAGE_STARTUP);
 	assert_int_equal(res->error, ECHILD);
 	check_nothing_left(f, res);
@@ -955,7 +956,8 @@ static void test_notify_timeout(void **state)
 
 	assert_int_equal(notify_start(f, "child", 1000, &res), -ETIMEDOUT);
 	took = now_ms() - t0;
-	assert_true(took >= 990 && took < 3000);
+	/* Not before the timeout; the upper bound only catches a hang. */
+	assert_true(took >= 990 && took < 30000);
 	assert_int_equal(res.stage, DCTL_STAGE_READY);
 	check_nothing_left(f, &res);
 	assert_true(no_children());
@@ -979,7 +981,7 @@ static void test_notify_timeout_sleeper(void **state)
 	took = now_ms() - t0;
 	track(f, res.pid);
 	assert_int_equal(r, -ETIMEDOUT);
-	assert_true(took >= 290 && took < 2000);
+	assert_true(took >= 290 && took < 30000);
 	/* Not "after 0 s". */
 	assert_string_equal(res.detail, "not ready after 300 ms");
 	check_nothing_left(f, &res);
