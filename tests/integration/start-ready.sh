@@ -272,16 +272,17 @@ stop_daemon
 
 # The start window is locked per pidfile (PIDFILE.lock, left in place):
 # a start of another pidfile in the same directory does not wait for it.
+# The slow start holds its lock for 10 s; the other start must be done
+# while it still does (however slow the machine, not a speed claim).
 rm -f "$P"
-timeout -k 2 30 "$START" --forking -T 10 -p "$P" -- "$T/bin/forker" "$P" 0 3 \
+timeout -k 2 60 "$START" --forking -T 40 -p "$P" -- "$T/bin/forker" "$P" 0 10 \
 	</dev/null >/dev/null 2>"$T/err1" &
 s1=$!
-sleep 0.5
-t0=$(date +%s%N)
+lock_held() { ! flock -n "$P.lock" true; }
+check "--forking: the slow start holds PIDFILE.lock" wait_for 300 lock_held
 run 0 "--forking, other pidfile in the same directory: started" \
 	"$START" --forking -T 10 -p "$T/other.pid" -- "$T/bin/forker" "$T/other.pid" 0 0
-check "--forking, other pidfile: not held up by the slow start (< 2 s)" \
-	test $(( ($(date +%s%N) - t0) / 1000000 )) -lt 2000
+check "--forking, other pidfile: done while the slow start holds its lock" lock_held
 track "$(cat "$T/other.pid" 2>/dev/null)"
 check "--forking: the slow start still runs meanwhile" kill -0 "$s1"
 check "--forking: PIDFILE.lock is a regular file" test -f "$P.lock"
