@@ -123,12 +123,13 @@ grep_err "not ready after 1 s" "foreign READY=1: timeout"
 nothing_left "foreign READY=1"
 
 notifier extend <<'EOF'
-say("EXTEND_TIMEOUT_USEC=3000000")
-time.sleep(1.5)
+say("EXTEND_TIMEOUT_USEC=30000000")
+time.sleep(4)
 say("READY=1")
 time.sleep(300)
 EOF
-run 0 "EXTEND_TIMEOUT_USEC= extends the timeout" "$START" --notify-await -T 1 -p "$P" -- "$T/bin/extend"
+# Ready after 4 s, past -T 3, within the 30 s the daemon asked for.
+run 0 "EXTEND_TIMEOUT_USEC= extends the timeout" "$START" --notify-await -T 3 -p "$P" -- "$T/bin/extend"
 track "$(cat "$P" 2>/dev/null)"
 stop_daemon
 
@@ -145,7 +146,9 @@ run 0 "MAINPID= then READY=1" "$START" --notify-await -T 10 -p "$P" -- "$T/bin/m
 pid=$(cat "$P" 2>/dev/null)
 track "$pid"
 check "pidfile names the main PID" live "$pid"
-sleep 0.8
+# The first process exits 0.5 s after READY=1; the main PID stays.
+first_gone() { [ -z "$(pgrep -f "$T/bin/mainpid" | grep -vx "$pid")" ]; }
+check "the first process exits" wait_for 300 first_gone
 check "the main PID outlives the first process" live "$pid"
 stop_daemon
 
