@@ -205,13 +205,16 @@ sys.exit(0 if eval(sys.argv[2]) else 1)' "$T/out" "$1"
 }
 DAEMON_INSTANCE_ID=6d1f1c2e-8b1a-4c55-9a37-3c2b0f9d4e10 hold "$R/inst.pid"
 inst=$held
+t_before=$(date +%s)
 run 4 "--json: exit code as without" "$STATUS" --json -n web -n inst -n old -n nosuch \
 	"$T/u-text.pid" "$T/fifo.pid"
+t_after=$(date +%s)
 check "--json: one valid object per line, SPEC 3 keys in order" json_check 'len(r) == 6'
 check "--json: running record" json_check "r[0]['pid'] == $web and r[0]['state'] == 'running' and r[0]['locked'] is True and r[0]['exe'] == '$(readlink -f /bin/sleep)' and r[0]['user'] == 'root' and type(r[0]['uptime']) is int and r[0]['uptime'] >= 0 and r[0]['instance'] is None and r[0]['name'] == 'web' and r[0]['pidfile'] == '$R/web.pid'"
+# started + uptime is the moment of the status call, however slow it was.
 check "--json: started is ISO 8601 UTC, matching uptime" json_check "(
 __import__('re').fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', r[0]['started']) and
-abs(__import__('time').time() - __import__('calendar').timegm(__import__('time').strptime(r[0]['started'], '%Y-%m-%dT%H:%M:%SZ')) - r[0]['uptime']) <= 2)"
+$t_before - 1 <= __import__('calendar').timegm(__import__('time').strptime(r[0]['started'], '%Y-%m-%dT%H:%M:%SZ')) + r[0]['uptime'] <= $t_after + 1)"
 check "--json: instance from the daemon's environment" \
 	json_check "r[1]['instance'] == '6d1f1c2e-8b1a-4c55-9a37-3c2b0f9d4e10' and r[1]['pid'] == $inst"
 check "--json: dead record" json_check "r[2]['state'] == 'dead' and r[2]['pid'] == $oldpid and r[2]['started'] is None and r[2]['exe'] is None"
