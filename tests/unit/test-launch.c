@@ -274,9 +274,8 @@ static void *launching_thread(void *p)
  */
 static void test_launch_cancelled(void **state)
 {
-	struct cancelled c = { .a = { .delay_ms = 300 } };
+	struct cancelled c = { .a = { .delay_ms = 2000 } };
 	struct launch_msg m;
-	struct timespec ms100 = { 0, 100 * 1000000L };
 	pid_t daemon = 0;
 	pthread_t t;
 	int fds[2], status;
@@ -285,7 +284,12 @@ static void test_launch_cancelled(void **state)
 	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
 	c.a.report_fd = fds[1];
 	assert_int_equal(pthread_create(&t, NULL, launching_thread, &c), 0);
-	nanosleep(&ms100, NULL);	/* the daemon is in its 300 ms delay */
+	/* The daemon's first report says it has begun its delay: cancel
+	 * then, while the launching thread still waits for it. */
+	while (launch_report_read(fds[0], &m) > 0 &&
+	       m.kind != LAUNCH_MSG_READY)
+		if (m.kind == LAUNCH_MSG_PID)
+			daemon = m.pid;
 	assert_int_equal(pthread_cancel(t), 0);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_int_equal(c.cleanup_in, getpid());
