@@ -259,9 +259,11 @@ int util_parse_num(const char *s, size_t len, long long min, long long max,
 	}
 	fits = accumulate(s + i, nd, &v);
 	if (!neg) {
+		/* -LLONG_MIN does not exist: LLONG_MAX + 1 does not fit. */
 		if (v == LLONG_MIN)
 			fits = false;
-		v = -v;
+		else
+			v = -v;
 	}
 	if (fits && suf) {
 		if (v > LLONG_MAX / suf->mult || v < LLONG_MIN / suf->mult)

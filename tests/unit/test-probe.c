@@ -84,9 +84,34 @@ static void age_file(const char *path, time_t seconds)
 }
 
 /*
- * dctl_probe() through the public call, the record kept by value so that
- * the assertions read its fields; the previous record's strings go.
+ * The strings of records kept by value below: owned here, and freed when
+ * the test case ends, so that a case may probe into the same record again
+ * and again, and a child it forks finds nothing leaked.
  */
+static char **kept;
+static size_t n_kept, room_kept;
+
+static void keep(char *s)
+{
+	if (!s)
+		return;
+	if (n_kept == room_kept) {
+		room_kept = room_kept ? 2 * room_kept : 256;
+		kept = realloc(kept, room_kept * sizeof(*kept));
+		assert_non_null(kept);
+	}
+	kept[n_kept++] = s;
+}
+
+static int free_kept(void **unused)
+{
+	while (n_kept > 0)
+		free(kept[--n_kept]);
+	return 0;
+}
+
+/* dctl_probe() through the public call, the record kept by value so that
+ * the assertions read its fields. */
 static int probe_into(const char *path, unsigned flags, struct dctl_status *st)
 {
 	struct dctl_status *rec;
@@ -96,6 +121,8 @@ static int probe_into(const char *path, unsigned flags, struct dctl_status *st)
 	if (r < 0)
 		return r;
 	*st = *rec;
+	keep(st->exe);
+	keep(st->reason);
 	free(rec);
 	return 0;
 }
@@ -123,6 +150,8 @@ static int probe_many_into(const char *const *paths, size_t n, unsigned flags,
 		st[i] = *rec;
 		st[i].in_list = false;
 		/* The strings move to st[i]. */
+		keep(rec->exe);
+		keep(rec->reason);
 		rec->exe = NULL;
 		rec->reason = NULL;
 	}
@@ -1368,36 +1397,36 @@ static void test_state_str_and_args(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_no_file),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_symlink),
-		cmocka_unit_test(test_fifo_socket_dir),
-		cmocka_unit_test(test_locked_live),
-		cmocka_unit_test(test_unlocked_self_written),
-		cmocka_unit_test(test_stale),
-		cmocka_unit_test(test_zombie),
-		cmocka_unit_test(test_pid_reused),
-		cmocka_unit_test(test_locked_pid_reused),
-		cmocka_unit_test(test_locked_by_named_clock_skew),
-		cmocka_unit_test(test_locked_doubt),
-		cmocka_unit_test(test_other_lock_kinds),
-		cmocka_unit_test(test_lock_seen_in_pid_namespace),
-		cmocka_unit_test(test_does_not_disturb_lock),
-		cmocka_unit_test(test_trust_root),
-		cmocka_unit_test(test_trust_non_root),
-		cmocka_unit_test(test_locked_skew_as_nobody),
-		cmocka_unit_test(test_permission_denied),
-		cmocka_unit_test(test_probe_many),
-		cmocka_unit_test(test_probe_many_speed),
-		cmocka_unit_test(test_status_match),
-		cmocka_unit_test(test_match_deleted_and_linked),
-		cmocka_unit_test(test_match_long_exe),
-		cmocka_unit_test(test_match_object),
-		cmocka_unit_test(test_getters),
-		cmocka_unit_test(test_null_records),
-		cmocka_unit_test(test_list_owns_records),
-		cmocka_unit_test(test_lock_line),
-		cmocka_unit_test(test_state_str_and_args),
+		cmocka_unit_test_teardown(test_no_file, free_kept),
+		cmocka_unit_test_teardown(test_malformed, free_kept),
+		cmocka_unit_test_teardown(test_symlink, free_kept),
+		cmocka_unit_test_teardown(test_fifo_socket_dir, free_kept),
+		cmocka_unit_test_teardown(test_locked_live, free_kept),
+		cmocka_unit_test_teardown(test_unlocked_self_written, free_kept),
+		cmocka_unit_test_teardown(test_stale, free_kept),
+		cmocka_unit_test_teardown(test_zombie, free_kept),
+		cmocka_unit_test_teardown(test_pid_reused, free_kept),
+		cmocka_unit_test_teardown(test_locked_pid_reused, free_kept),
+		cmocka_unit_test_teardown(test_locked_by_named_clock_skew, free_kept),
+		cmocka_unit_test_teardown(test_locked_doubt, free_kept),
+		cmocka_unit_test_teardown(test_other_lock_kinds, free_kept),
+		cmocka_unit_test_teardown(test_lock_seen_in_pid_namespace, free_kept),
+		cmocka_unit_test_teardown(test_does_not_disturb_lock, free_kept),
+		cmocka_unit_test_teardown(test_trust_root, free_kept),
+		cmocka_unit_test_teardown(test_trust_non_root, free_kept),
+		cmocka_unit_test_teardown(test_locked_skew_as_nobody, free_kept),
+		cmocka_unit_test_teardown(test_permission_denied, free_kept),
+		cmocka_unit_test_teardown(test_probe_many, free_kept),
+		cmocka_unit_test_teardown(test_probe_many_speed, free_kept),
+		cmocka_unit_test_teardown(test_status_match, free_kept),
+		cmocka_unit_test_teardown(test_match_deleted_and_linked, free_kept),
+		cmocka_unit_test_teardown(test_match_long_exe, free_kept),
+		cmocka_unit_test_teardown(test_match_object, free_kept),
+		cmocka_unit_test_teardown(test_getters, free_kept),
+		cmocka_unit_test_teardown(test_null_records, free_kept),
+		cmocka_unit_test_teardown(test_list_owns_records, free_kept),
+		cmocka_unit_test_teardown(test_lock_line, free_kept),
+		cmocka_unit_test_teardown(test_state_str_and_args, free_kept),
 	};
 
 	/* A hung test ends the run (children die with us) instead of CI. */
