@@ -100,8 +100,8 @@ EOF
 start=$(date +%s%N)
 run 3 "death before READY: exit 3" "$START" --notify-await -T 30 -p "$P" -- "$T/bin/dies"
 grep_err "exited with status 5 before it was ready" "death before READY: message"
-check "death reported at once, not at the timeout" \
-	test $(( ($(date +%s%N) - start) / 1000000 )) -lt 10000
+check "death reported when it happens, not at the 30 s timeout" \
+	test $(( ($(date +%s%N) - start) / 1000000 )) -lt 25000
 nothing_left "death before READY"
 
 notifier silent <<'EOF'
