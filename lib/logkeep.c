@@ -149,42 +149,37 @@ const char *logkeep_facility_name(int facility)
 	return NULL;
 }
 
+/* Binary multiples, in either case: 512K, 10M, 1g. */
+static const struct util_suffix size_units[] = {
+	{ "K", 1LL << 10 }, { "k", 1LL << 10 },
+	{ "M", 1LL << 20 }, { "m", 1LL << 20 },
+	{ "G", 1LL << 30 }, { "g", 1LL << 30 },
+	{ NULL, 0 }
+};
+
+/*
+ * The caller only needs to know that the text is no size: a number out of
+ * range is as wrong as one with junk after it.
+ */
 int logkeep_parse_size(const char *text, uint64_t *bytes)
 {
-	const char *rest;
-	uint64_t v, unit;
+	long long v;
 
-	if (!bytes || util_parse_u64(text, LK_SIZE_MAX, &v, &rest) < 0)
+	if (!text || !bytes ||
+	    util_parse_num(text, strlen(text), 1, INT64_MAX, size_units, 0,
+			   &v) < 0)
 		return -EINVAL;
-	switch (*rest) {
-	case '\0':
-		unit = 1;
-		break;
-	case 'k': case 'K':
-		unit = 1ULL << 10;
-		break;
-	case 'm': case 'M':
-		unit = 1ULL << 20;
-		break;
-	case 'g': case 'G':
-		unit = 1ULL << 30;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (*rest && rest[1])
-		return -EINVAL;
-	if (v == 0 || v > LK_SIZE_MAX / unit)
-		return -EINVAL;
-	*bytes = v * unit;
+	*bytes = (uint64_t)v;
 	return 0;
 }
 
 int logkeep_parse_keep(const char *text, unsigned int *keep)
 {
-	uint64_t v;
+	long long v;
 
-	if (!keep || util_parse_u64(text, LOGKEEP_KEEP_MAX, &v, NULL) < 0)
+	if (!text || !keep ||
+	    util_parse_num(text, strlen(text), 0, LOGKEEP_KEEP_MAX, NULL, 0,
+			   &v) < 0)
 		return -EINVAL;
 	*keep = (unsigned int)v;
 	return 0;
