@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "daemonctl.h"
+#include "util.h"
 
 struct sig_name {
 	int sig;
@@ -73,26 +74,16 @@ static bool signal_valid(int sig)
 	return sig >= SIGRTMIN && sig <= SIGRTMAX;
 }
 
-/*
- * A decimal number without sign, blanks or leading zero, at most limit.
- * Returns 0, -EINVAL (not such a number) or -ERANGE (above limit).
- */
+/* util_parse_decimal() into a long: limit is a long's. */
 static int parse_decimal(const char *s, size_t len, long limit, long *out)
 {
-	long v = 0;
-	size_t i;
+	uint64_t v = 0;
+	int r;
 
-	if (len == 0 || (s[0] == '0' && len > 1))
-		return -EINVAL;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		if (v > (limit - (s[i] - '0')) / 10)
-			return -ERANGE;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
+	r = util_parse_decimal(s, len, (uint64_t)limit, &v);
+	if (r == 0)
+		*out = (long)v;
+	return r;
 }
 
 /* "RTMIN", "RTMIN+n", "RTMAX", "RTMAX-n" (case already folded by caller). */

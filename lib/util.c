@@ -149,6 +149,47 @@ long long util_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int util_parse_decimal(const char *s, size_t len, uint64_t max,
+		       uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned d;
+	size_t i;
+
+	if (len == 0 || (s[0] == '0' && len > 1))
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+	for (i = 0; i < len; i++) {
+		d = (unsigned)(s[i] - '0');
+		if (v > max / 10 || d > max - v * 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+size_t util_format_int(char *buf, long long v)
+{
+	/* The magnitude as unsigned, so LLONG_MIN has one too. */
+	unsigned long long m = v < 0 ? 0 - (unsigned long long)v
+				     : (unsigned long long)v;
+	char tmp[UTIL_INT_TEXT];
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m);
+	if (v < 0)
+		buf[i++] = '-';
+	while (n)
+		buf[i++] = tmp[--n];
+	return i;
+}
+
 int util_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

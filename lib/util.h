@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "daemonctl.h"
@@ -45,6 +46,21 @@ const char *util_strerror(int err, char *buf, size_t size);
 
 /* Monotonic clock in milliseconds. */
 long long util_now_ms(void);
+
+/*
+ * The library's one reader of unsigned decimal numbers: len bytes of s,
+ * digits only (no sign, no blanks, no leading zero but in "0"), at most
+ * max. Returns 0, -EINVAL (not such a number) or -ERANGE (above max).
+ */
+int util_parse_decimal(const char *s, size_t len, uint64_t max,
+		       uint64_t *out);
+
+/*
+ * v in decimal into buf (at least UTIL_INT_TEXT bytes), without a NUL;
+ * returns the length. Async-signal-safe, for the daemon before exec.
+ */
+#define UTIL_INT_TEXT 21
+size_t util_format_int(char *buf, long long v);
 
 /* Write all of buf, retrying on EINTR and short writes. 0 or -errno. */
 int util_write_all(int fd, const void *buf, size_t len);
