@@ -81,8 +81,7 @@ static int parse_decimal(const char *s, size_t len, long limit, long *out)
 	int r;
 
 	r = util_parse_decimal(s, len, (uint64_t)limit, &v);
-	if (r == 0)
-		*out = (long)v;
+	*out = (long)v;		/* 0 on failure */
 	return r;
 }
 
