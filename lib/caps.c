@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Capabilities kept across the user switch, no_new_privs, and the group
- * of -g/--group (see caps.h for the order of the calls).
+ * Capabilities kept across the user switch, and no_new_privs (see caps.h
+ * for the order of the calls).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
@@ -49,14 +47,14 @@ const char *caps_name(int cap)
 int caps_last_cap(void)
 {
 	char buf[16];
-	uint64_t v;
+	long long v;
 	ssize_t n;
 
 	n = util_read_small(AT_FDCWD, "/proc/sys/kernel/cap_last_cap", buf,
 			    sizeof(buf));
 	if (n > 0 && buf[n - 1] == '\n')
 		n--;
-	if (n <= 0 || util_parse_decimal(buf, (size_t)n, 63, &v) < 0)
+	if (n <= 0 || util_parse_num(buf, (size_t)n, 0, 63, NULL, 0, &v) < 0)
 		return (int)ARRAY_SIZE(cap_names) - 1;
 	return (int)v;
 }
@@ -168,68 +166,6 @@ int caps_check(const struct caps_plan *p, bool switching, uid_t uid,
 	}
 	*at = -1;
 	return 0;
-}
-
-/* ------------------------------------------------------------- group */
-
-static size_t group_bufsize(void)
-{
-	long n = sysconf(_SC_GETGR_R_SIZE_MAX);
-
-	return n > 0 ? (size_t)n : 16384;
-}
-
-/* getgrnam_r() with a buffer grown until the entry fits. */
-static int lookup_group(const char *name, gid_t *gid)
-{
-	size_t size = group_bufsize();
-	struct group gr, *res = NULL;
-	char *buf = NULL, *nbuf;
-	int e;
-
-	for (;;) {
-		nbuf = realloc(buf, size);
-		if (!nbuf) {
-			free(buf);
-			return -ENOMEM;
-		}
-		buf = nbuf;
-		e = getgrnam_r(name, &gr, buf, size, &res);
-		if (e != ERANGE || size > (1u << 20))
-			break;
-		size *= 2;
-	}
-	if (res)
-		*gid = gr.gr_gid;
-	free(buf);
-	if (res)
-		return 0;
-	/* What the C library says when there simply is no such group. */
-	if (e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM)
-		return -ESRCH;
-	return -e;
-}
-
-int caps_resolve_group(const char *text, gid_t *gid)
-{
-	size_t len;
-	uint64_t v;
-	int r;
-
-	if (!text || !*text || !gid)
-		return -EINVAL;
-	len = strlen(text);
-	if (len >= 256)
-		return -EINVAL;
-	if (strspn(text, "0123456789") == len) {
-		/* (gid_t)-1 means "no change" to setgid(): never a group. */
-		r = util_parse_decimal(text, len, (gid_t)-2, &v);
-		if (r < 0)
-			return -EINVAL;
-		*gid = (gid_t)v;
-		return 0;
-	}
-	return lookup_group(text, gid);
 }
 
 /* ------------------------------------------------------ in the daemon */

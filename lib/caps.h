@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A daemon's privileges beyond its uid (caps.c): the capabilities it keeps
- * across the switch to its user (--capabilities), no_new_privs
- * (--no-new-privs), and the group named by -g/--group. Internal to the
- * library.
+ * across the switch to its user (--capabilities), and no_new_privs
+ * (--no-new-privs). Internal to the library. (The group of -g/--group
+ * is a credential like --chuid's: creds_resolve_group() in creds.h.)
  *
  * How the daemon recipe uses it:
  *
  *   1. Before forking: caps_plan_init(), caps_parse() per --capabilities
  *      (repeated options add up), then caps_check() once the user switch
- *      is known; -g/--group through caps_resolve_group().
+ *      is known.
  *   2. In the daemon:
  *        caps_apply_before_user()    PR_SET_KEEPCAPS, so that setuid()
  *                                    away from root keeps the permitted set
@@ -71,14 +71,6 @@ const char *caps_name(int cap);
 /* The highest capability the kernel knows (/proc/sys/kernel/cap_last_cap),
  * or the highest this table knows if that cannot be read. */
 int caps_last_cap(void);
-
-/*
- * -g/--group GROUP: a group name, or a number (all digits, no leading
- * zero). Returns 0, -ESRCH (no such group), -EINVAL (empty, too long, a
- * number out of range) or -errno from the group database. May consult
- * NSS: call it before forking.
- */
-int caps_resolve_group(const char *text, gid_t *gid);
 
 /* ---------------------------------------------------- in the daemon */
 

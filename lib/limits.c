@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdint.h>
 #include <string.h>
@@ -131,25 +132,41 @@ static bool is_word(const char *s, size_t len, const char *word)
 	return strlen(word) == len && strncmp(s, word, len) == 0;
 }
 
-/* A number with an optional K, M or G: multiplied by 1024^n. */
+/* An unsigned number of len bytes at s, at most max: the one parser's
+ * rules (no sign, blanks or leading zero), with the given suffixes. */
+static int parse_unsigned(const char *s, size_t len, long long max,
+			  const struct util_suffix *suffixes, uint64_t *v)
+{
+	long long n;
+	int r;
+
+	r = util_parse_num(s, len, 0, max, suffixes, UTIL_NUM_NO_LEADING_ZERO,
+			   &n);
+	if (r == 0)
+		*v = (uint64_t)n;
+	return r;
+}
+
+/* Sizes in powers of 1024, either case. */
+static const struct util_suffix size_suffixes[] = {
+	{ "K", 1LL << 10 }, { "k", 1LL << 10 },
+	{ "M", 1LL << 20 }, { "m", 1LL << 20 },
+	{ "G", 1LL << 30 }, { "g", 1LL << 30 },
+	{ NULL, 0 },
+};
+
+/* A number with an optional K, M or G. Up to 2^63 - 1 bytes: more than
+ * any machine has, and what a long long holds. */
 static int parse_size(const char *s, size_t len, uint64_t *v,
 		      const char **why)
 {
-	static const char suffixes[] = "kmg";
-	const char *at;
-	unsigned shift = 0;
 	int r;
 
-	if (len > 1 && (at = strchr(suffixes, s[len - 1] | 0x20))) {
-		shift = 10 * (unsigned)(at - suffixes + 1);
-		len--;
-	}
-	r = util_parse_decimal(s, len, (LIMITS_INFINITY - 1) >> shift, v);
+	r = parse_unsigned(s, len, LLONG_MAX, size_suffixes, v);
 	if (r == -ERANGE)
 		return fail(why, "too large", r);
 	if (r < 0)
 		return fail(why, "not a number, size or 'unlimited'", r);
-	*v <<= shift;
 	return 0;
 }
 
@@ -157,20 +174,23 @@ static int parse_size(const char *s, size_t len, uint64_t *v,
 static int parse_nice(const char *s, size_t len, uint64_t *v,
 		      const char **why)
 {
-	uint64_t n;
+	long long n;
 	int r;
 
 	if (s[0] == '+' || s[0] == '-') {
-		r = util_parse_decimal(s + 1, len - 1, s[0] == '-' ? 20 : 19,
-				       &n);
+		/* The parser takes no '+': skip it, and take no '-' then. */
+		r = s[0] == '+' ? util_parse_num(s + 1, len - 1, 0, 19, NULL,
+						 UTIL_NUM_NO_LEADING_ZERO, &n)
+				: util_parse_num(s, len, -20, 0, NULL,
+						 UTIL_NUM_NO_LEADING_ZERO, &n);
 		if (r == -ERANGE)
 			return fail(why, "a nice value is -20..19", r);
 		if (r < 0)
 			return fail(why, "not a number", r);
-		*v = s[0] == '-' ? 20 + n : 20 - n;
+		*v = (uint64_t)(20 - n);
 		return 0;
 	}
-	r = util_parse_decimal(s, len, 40, v);
+	r = parse_unsigned(s, len, 40, NULL, v);
 	if (r == -ERANGE)
 		return fail(why, "the raw nice limit is 0..40 (or a signed nice value)", r);
 	if (r < 0)
@@ -196,20 +216,20 @@ static int parse_value(const struct resource *res, const char *s,
 			break;
 		return parse_nice(s, len, v, why);
 	case UNIT_RTPRIO:
-		r = util_parse_decimal(s, len, 99, v);
+		r = parse_unsigned(s, len, 99, NULL, v);
 		if (r == -ERANGE)
 			return fail(why, "a real-time priority limit is 0..99", r);
 		if (r == 0)
 			return 0;
 		break;
 	case UNIT_COUNT:
-		r = util_parse_decimal(s, len, LIMITS_INFINITY - 1, v);
+		r = parse_unsigned(s, len, LLONG_MAX, NULL, v);
 		if (r == -ERANGE)
 			return fail(why, "too large", r);
 		if (r == 0)
 			return 0;
-		if (len > 1 && strchr("kKmMgG", s[len - 1]) &&
-		    util_parse_decimal(s, len - 1, UINT64_MAX, v) != -EINVAL)
+		if (parse_unsigned(s, len, LLONG_MAX, size_suffixes, v) !=
+		    -EINVAL)
 			return fail(why, "a size suffix fits only a limit in bytes",
 				    -EINVAL);
 		break;
@@ -302,7 +322,7 @@ int limits_parse_iosched(struct limits_plan *p, const char *arg,
 			    -EINVAL);
 	level = class == IOPRIO_CLASS_IDLE ? 0 : 4;
 	if (num) {
-		r = util_parse_decimal(num, strlen(num), 7, &level);
+		r = parse_unsigned(num, strlen(num), 7, NULL, &level);
 		if (r == -ERANGE)
 			return fail(why, "the level is 0..7", r);
 		if (r < 0)
@@ -341,7 +361,7 @@ int limits_parse_procsched(struct limits_plan *p, const char *arg,
 		return fail(why, "this kernel does not know the policy", -EINVAL);
 	prio = (uint64_t)lo;
 	if (num) {
-		r = util_parse_decimal(num, strlen(num), (uint64_t)hi, &prio);
+		r = parse_unsigned(num, strlen(num), hi, NULL, &prio);
 		if (r == -EINVAL)
 			return fail(why, "the priority is not a number", r);
 		if (r < 0 || prio < (uint64_t)lo)
@@ -358,21 +378,19 @@ int limits_parse_procsched(struct limits_plan *p, const char *arg,
 int limits_parse_oom_score_adj(struct limits_plan *p, const char *arg,
 			       const char **why)
 {
-	bool neg;
-	uint64_t v;
+	long long v;
 	int r;
 
 	if (!arg || !*arg)
 		return fail(why, "empty: a number -1000..1000 wanted", -EINVAL);
-	neg = arg[0] == '-';
-	r = util_parse_decimal(arg + neg, strlen(arg + neg), OOM_SCORE_ADJ_MAX,
-			       &v);
+	r = util_parse_num(arg, strlen(arg), -OOM_SCORE_ADJ_MAX,
+			   OOM_SCORE_ADJ_MAX, NULL, UTIL_NUM_NO_LEADING_ZERO, &v);
 	if (r == -ERANGE)
 		return fail(why, "the adjustment is -1000..1000", r);
 	if (r < 0)
 		return fail(why, "not a number", r);
 	p->set_oom = true;
-	p->oom_score_adj = neg ? -(int)v : (int)v;
+	p->oom_score_adj = (int)v;
 	return 0;
 }
 

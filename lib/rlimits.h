@@ -64,7 +64,8 @@ bool limits_plan_empty(const struct limits_plan *p);
  *
  * --limit NAME=SOFT[:HARD]: NAME as in prlimit(1), either case; a value
  * is a decimal number, "unlimited" (or "infinity"), or for a resource
- * counted in bytes a number with K, M or G (powers of 1024, either case).
+ * counted in bytes a number with K, M or G (powers of 1024, either case),
+ * up to 2^63 - 1 (more than any machine has to limit).
  * One value sets both limits, as systemd's LimitNAME= does. "nice" also
  * takes a nice value with its sign ("-10" is the raw limit 30), as
  * systemd's LimitNICE= does; "rtprio" is 0..99.

@@ -79,7 +79,7 @@ static bool ref_value(enum kind kind, const char *s, size_t len,
 	if (!ref_number(s, len, &v))
 		return false;
 	v *= mult;
-	if (v >= INF || (kind == NICE && v > 40) || (kind == RTPRIO && v > 99))
+	if (v > INT64_MAX || (kind == NICE && v > 40) || (kind == RTPRIO && v > 99))
 		return false;
 	*out = (uint64_t)v;
 	return true;

@@ -16,7 +16,7 @@
 #include <pwd.h>
 #include <sys/prctl.h>
 
-#include "recipe.h"
+#include "launch.h"
 #include "util.h"
 
 /* Any check that waits gives up after this: a hang fails, it never blocks
@@ -104,7 +104,7 @@ static inline bool res_become_nobody(void)
 }
 
 /*
- * A daemon as dctl_spawn() makes one: recipe_launch() runs setup(arg) in
+ * A daemon as dctl_spawn() makes one: launch_clone() runs setup(arg) in
  * a child sharing our memory; if that returns 0, the child's stdout
  * becomes a pipe and it execs argv (PATH not searched). The program's
  * output (up to size - 1 bytes, NUL-terminated) lands in out. Returns
@@ -171,7 +171,7 @@ static inline int res_launch(int (*setup)(void *), void *arg,
 	    pipe2(pfd, O_CLOEXEC) < 0)
 		return -1;
 	l.out_fd = pfd[1];
-	middle = recipe_launch(-1, res_launch_daemon, &l);
+	middle = launch_clone(-1, res_launch_daemon, &l);
 	close(pfd[1]);
 	if (middle < 0 || waitpid(middle, &status, 0) != middle ||
 	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {

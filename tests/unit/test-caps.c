@@ -217,52 +217,6 @@ static void test_check_unprivileged(void **state)
 	assert_int_equal(res_in_child(child_check_unprivileged, NULL), 0);
 }
 
-/* ---------------------------------------------------------------- group */
-
-static void test_group(void **state)
-{
-	static const char *const bad[] = {
-		"", "4294967295", "99999999999", "007", "-1",
-	};
-	struct group *gr;
-	char name[300];
-	gid_t gid;
-	size_t i;
-
-	(void)state;
-	assert_int_equal(caps_resolve_group("0", &gid), 0);
-	assert_int_equal(gid, 0);
-	assert_int_equal(caps_resolve_group("4294967294", &gid), 0);
-	assert_true(gid == 4294967294u);
-	assert_int_equal(caps_resolve_group("12345", &gid), 0);
-	assert_int_equal(gid, 12345);
-	gr = getgrgid(0);
-	if (gr) {
-		snprintf(name, sizeof(name), "%s", gr->gr_name);
-		gid = 99;
-		assert_int_equal(caps_resolve_group(name, &gid), 0);
-		assert_int_equal(gid, 0);
-	}
-	gr = getgrnam("nogroup");
-	if (gr) {
-		assert_int_equal(caps_resolve_group("nogroup", &gid), 0);
-		assert_int_equal(gid, gr->gr_gid);
-	}
-	assert_int_equal(caps_resolve_group("no-such-group-here", &gid),
-			 -ESRCH);
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		int r = caps_resolve_group(bad[i], &gid);
-
-		/* "-1" is a name (and there is no such group). */
-		if (r != (bad[i][0] == '-' ? -ESRCH : -EINVAL))
-			fail_msg("'%s': %d", bad[i], r);
-	}
-	memset(name, 'g', 299);
-	name[299] = '\0';
-	assert_int_equal(caps_resolve_group(name, &gid), -EINVAL);
-	assert_int_equal(caps_resolve_group(NULL, &gid), -EINVAL);
-}
-
 /* ------------------------------------------- applying around the switch */
 
 /* A network namespace of our own with its loopback up, so that binding
@@ -624,8 +578,7 @@ int main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_check_bounding),
 		cmocka_unit_test(test_check_unprivileged),
-		cmocka_unit_test(test_group),
-		cmocka_unit_test(test_switch_keeps_caps),
+				cmocka_unit_test(test_switch_keeps_caps),
 		cmocka_unit_test(test_switch_failures),
 		cmocka_unit_test(test_no_new_privs),
 		cmocka_unit_test(test_launched),
