@@ -245,6 +245,15 @@ int creds_resolve(const char *spec, struct creds *c)
 	return 0;
 }
 
+int creds_set_group(struct creds *c, gid_t gid)
+{
+	c->gid = gid;
+	free(c->groups);
+	c->groups = NULL;
+	c->ngroups = 0;
+	return c->name[0] ? lookup_groups(c) : 0;
+}
+
 void creds_free(struct creds *c)
 {
 	free(c->groups);

@@ -9,6 +9,7 @@
 #ifndef DCTL_CREDS_H
 #define DCTL_CREDS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* The longest user or group name taken, with its NUL. */
@@ -20,6 +21,7 @@ struct creds {
 	gid_t gid;
 	int ngroups;			/* supplementary groups */
 	gid_t *groups;			/* malloc'd; creds_free() */
+	bool keep_groups;		/* leave the supplementary groups be */
 	char name[CREDS_NAME_MAX];			/* USER, LOGNAME ("" if only numeric) */
 	char home[4096];		/* HOME ("/" if unknown) */
 };
@@ -45,6 +47,13 @@ int creds_parse_id(const char *text, unsigned long *id);
  * such group), -EINVAL (empty, too long, a number out of range), -ENOMEM.
  */
 int creds_resolve_group(const char *text, gid_t *gid);
+
+/*
+ * Make gid the primary group of resolved credentials (-g/--group with
+ * --chuid), the supplementary groups those of the user's name with that
+ * group, as USER:GROUP would have given. 0 or -errno.
+ */
+int creds_set_group(struct creds *c, gid_t gid);
 
 /*
  * Look a user name up: 0 with c->uid, gid, name and home filled (no
