@@ -14,30 +14,25 @@
 #include <unistd.h>
 
 #include "creds.h"
+#include "util.h"
 
 /* Past this, a database that keeps answering ERANGE is not believed. */
 #define NSS_BUF_MAX (1u << 20)
 
 static bool all_digits(const char *s)
 {
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
+	return *s && strspn(s, "0123456789") == strlen(s);
 }
 
 int creds_parse_id(const char *text, unsigned long *id)
 {
-	char *end;
+	long long v;
 
-	if (!all_digits(text))
+	/* (uid_t)-1 means "no change" to setuid() and setgid(): never an id. */
+	if (util_parse_num(text, strlen(text), 0, (long long)(uid_t)-2, NULL,
+			   0, &v) < 0)
 		return -EINVAL;
-	errno = 0;
-	*id = strtoul(text, &end, 10);
-	if (errno || *end || *id >= (unsigned long)(uid_t)-1)
-		return -EINVAL;
+	*id = (unsigned long)v;
 	return 0;
 }
 
@@ -146,6 +141,20 @@ static int lookup_group(const char *name, gid_t *gid)
 	return 0;
 }
 
+int creds_resolve_group(const char *text, gid_t *gid)
+{
+	unsigned long id;
+
+	if (!text || !*text || !gid || strlen(text) >= CREDS_NAME_MAX)
+		return -EINVAL;
+	if (!all_digits(text))
+		return lookup_group(text, gid);
+	if (creds_parse_id(text, &id))
+		return -EINVAL;
+	*gid = (gid_t)id;
+	return 0;
+}
+
 static int lookup_groups(struct creds *c)
 {
 	int n = 32;
@@ -209,8 +218,7 @@ static int resolve_uid(const char *user, struct creds *c)
 
 int creds_resolve(const char *spec, struct creds *c)
 {
-	char user[256], *group;
-	unsigned long id;
+	char user[CREDS_NAME_MAX], *group;
 	int e;
 
 	memset(c, 0, sizeof(*c));
@@ -230,16 +238,20 @@ int creds_resolve(const char *spec, struct creds *c)
 	if (e)
 		return e;
 
-	if (group && all_digits(group)) {
-		if (creds_parse_id(group, &id))
-			return -EINVAL;
-		c->gid = (gid_t)id;
-	} else if (group && (e = lookup_group(group, &c->gid))) {
+	if (group && (e = creds_resolve_group(group, &c->gid)))
 		return e;
-	}
 	if (c->name[0])
 		return lookup_groups(c);
 	return 0;
+}
+
+int creds_set_group(struct creds *c, gid_t gid)
+{
+	c->gid = gid;
+	free(c->groups);
+	c->groups = NULL;
+	c->ngroups = 0;
+	return c->name[0] ? lookup_groups(c) : 0;
 }
 
 void creds_free(struct creds *c)

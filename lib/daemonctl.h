@@ -582,6 +582,43 @@ DCTL_EXPORT int dctl_spawn_set_log(struct dctl_spawn *s, dctl_log_fn fn,
 				   void *data);
 
 /*
+ * The daemon's resources and privileges (added in 1.1.0). Each value is
+ * checked when set (-EINVAL, get_detail() naming the option and what is
+ * wrong) and applied in every daemon started from s, before exec: the
+ * limits and scheduling before the switch to the user, the capabilities
+ * kept across it. See daemon-start(1) for the forms of the texts.
+ *
+ * set_limit: "NAME=SOFT[:HARD]" (nofile, core, nproc, as, data, fsize,
+ * memlock, stack, cpu, locks, sigpending, msgqueue, nice, rtprio,
+ * rttime, rss; a number, a size with K/M/G for bytes, or "unlimited");
+ * a later limit of the same resource replaces the earlier.
+ * set_iosched: "CLASS[:LEVEL]" (idle, best-effort, real-time; 0..7);
+ * set_procsched: "POLICY[:PRIORITY]" (other, fifo, rr, batch, idle);
+ * NULL for either: unchanged. set_oom_score_adj: -1000..1000.
+ * set_group: a group name or number, with or without set_user(); NULL:
+ * none. set_capabilities: "CAP[,CAP...]" as in capabilities(7), with or
+ * without "cap_", kept (ambient) across the switch to set_user()'s user,
+ * which must not be root; replaces an earlier list; NULL: none.
+ * add_env_file: a file of NAME=VALUE lines (systemd's EnvironmentFile=
+ * format), read now to check it and again at every start; with the
+ * add_env() entries, a later one wins. set_clear_env: the program gets a
+ * default PATH and what these give, not the caller's environment.
+ */
+DCTL_EXPORT int dctl_spawn_set_limit(struct dctl_spawn *s, const char *spec);
+DCTL_EXPORT int dctl_spawn_set_iosched(struct dctl_spawn *s,
+				       const char *spec);
+DCTL_EXPORT int dctl_spawn_set_procsched(struct dctl_spawn *s,
+					 const char *spec);
+DCTL_EXPORT int dctl_spawn_set_oom_score_adj(struct dctl_spawn *s, int adj);
+DCTL_EXPORT int dctl_spawn_set_no_new_privs(struct dctl_spawn *s, bool on);
+DCTL_EXPORT int dctl_spawn_set_group(struct dctl_spawn *s, const char *group);
+DCTL_EXPORT int dctl_spawn_set_capabilities(struct dctl_spawn *s,
+					    const char *list);
+DCTL_EXPORT int dctl_spawn_add_env_file(struct dctl_spawn *s,
+					const char *path);
+DCTL_EXPORT int dctl_spawn_set_clear_env(struct dctl_spawn *s, bool on);
+
+/*
  * Start the program detached (see daemon-start(1)). Returns 0 started;
  * -EEXIST already running (and nothing else: get_pid() is the holder);
  * -ETIMEDOUT readiness timeout; -ECHILD the program exited or was killed

@@ -1,35 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The program's environment: the caller's, less what a start sets itself,
- * with the -e entries over it (the last of one name wins), then
- * DAEMON_INSTANCE_ID, NOTIFY_SOCKET and, with --chuid, HOME, USER and
- * LOGNAME unless an -e entry gives them. Built in the caller, before the
- * fork, as the daemon may not allocate.
+ * The program's environment: the caller's (or, with --clear-env, only a
+ * default PATH), less what a start sets itself; with --chuid HOME, USER
+ * and LOGNAME; then the -e entries and --env-files in the order given (a
+ * later one wins); then DAEMON_INSTANCE_ID and NOTIFY_SOCKET. Built in the
+ * caller, before the fork, as the daemon may not allocate: the list and
+ * the file format are envfile.c's.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "envfile.h"
 #include "spawn.h"
+#include "util.h"
 
 extern char **environ;
-
-static bool valid_env_name(const char *e, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || (e[0] >= '0' && e[0] <= '9'))
-		return false;
-	for (i = 0; i < len; i++) {
-		char c = e[i];
-
-		if (!(c == '_' || (c >= 'a' && c <= 'z') ||
-		      (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-			return false;
-	}
-	return true;
-}
 
 /* Does entry "NAME=..." set the variable name? */
 static bool env_name_is(const char *entry, const char *name)
@@ -39,36 +26,13 @@ static bool env_name_is(const char *entry, const char *name)
 	return strlen(name) == len && strncmp(entry, name, len) == 0;
 }
 
-/* Is the variable of *e set again by a later -e entry (the last wins)? */
-static bool env_set_later(char *const *e)
-{
-	const char *entry = *e;
-	size_t len = strcspn(entry, "=");
-
-	for (e++; *e; e++)
-		if (strcspn(*e, "=") == len && strncmp(*e, entry, len) == 0)
-			return true;
-	return false;
-}
-
-/* Does an -e entry set name? Then it wins over what --chuid would set. */
-static bool env_given(const struct spawn *s, const char *name)
-{
-	char *const *e;
-
-	for (e = s->o->env; e && *e; e++)
-		if (env_name_is(*e, name))
-			return true;
-	return false;
-}
-
 int env_check_entry(struct spawn_result *res, const char *entry)
 {
 	const char *eq = strchr(entry, '=');
 
 	res->stage = DCTL_STAGE_VALIDATE;
 	res->error = EINVAL;
-	if (!eq || !valid_env_name(entry, (size_t)(eq - entry))) {
+	if (!eq || !envfile_name_valid(entry, (size_t)(eq - entry))) {
 		spawn_set_detail(res,
 				 "invalid environment entry '%s': NAME=VALUE wanted",
 				 entry);
@@ -88,78 +52,133 @@ int env_check_entry(struct spawn_result *res, const char *entry)
 	return 0;
 }
 
-/* -------------------------------------------------------- environment */
-
-static bool env_overridden(const struct spawn *s, const char *entry)
+/* An --env-file's refusal, for the setter and for a start alike. */
+static int file_refused(struct spawn_result *res, const char *path, int err,
+			const struct envfile_error *why)
 {
-	static const char *const ours[] = { "DAEMON_INSTANCE_ID",
-					    "NOTIFY_SOCKET" };
-	static const char *const user_vars[] = { "HOME", "USER", "LOGNAME" };
-	size_t len = strcspn(entry, "=");
-	char *const *e;
-	size_t i;
+	char ebuf[UTIL_STRERROR_MAX];
 
-	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
-		if (strlen(ours[i]) == len && !strncmp(entry, ours[i], len))
-			return true;
-	for (i = 0; s->have_user && i < 3; i++)
-		if (strlen(user_vars[i]) == len &&
-		    !strncmp(entry, user_vars[i], len))
-			return true;
-	for (e = s->o->env; e && *e; e++)
-		if (strcspn(*e, "=") == len && !strncmp(entry, *e, len))
-			return true;
-	return false;
+	res->stage = DCTL_STAGE_VALIDATE;
+	res->error = -err;
+	if (err == -EINVAL && why->line)
+		spawn_set_detail(res, "--env-file %s:%u: %s", path, why->line,
+				 why->what);
+	else
+		spawn_set_detail(res, "--env-file %s: %s: %s", path,
+				 why->what ? why->what : "cannot read",
+				 util_strerror(err, ebuf, sizeof(ebuf)));
+	return err;
 }
 
-static int env_add(char **envp, size_t *n, const char *name,
-		   const char *value)
+int env_check_file(struct spawn_result *res, const char *path)
 {
-	size_t len = strlen(name) + strlen(value) + 2;
-	char *e = malloc(len);
+	struct envfile_env e;
+	struct envfile_error why = { 0, NULL };
+	int r;
 
-	if (!e)
-		return -ENOMEM;
-	snprintf(e, len, "%s=%s", name, value);
-	envp[(*n)++] = e;
+	if ((r = envfile_env_init(&e, NULL, false)) < 0)
+		return r;
+	r = envfile_load(&e, path, &why);
+	envfile_env_free(&e);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		file_refused(res, path, r, &why);
+		return -EINVAL;
+	}
 	return 0;
 }
 
-/* The caller's environment minus what we set, plus -e entries (the last
- * of one name wins), DAEMON_INSTANCE_ID, NOTIFY_SOCKET and (with -c) HOME,
- * USER, LOGNAME unless an -e entry sets them. */
+/* One -e entry, NAME=VALUE (checked when it was added). */
+static int set_entry(struct envfile_env *e, const char *entry)
+{
+	size_t len = strcspn(entry, "=");
+	char *name = strndup(entry, len);
+	int r;
+
+	if (!name)
+		return -ENOMEM;
+	r = envfile_env_set(e, name, entry + len + 1);
+	free(name);
+	return r;
+}
+
+/* The -e entries and the files, interleaved as they were given. */
+static int set_given(struct spawn *s, struct envfile_env *e)
+{
+	const struct spawn_opts *o = s->o;
+	struct envfile_error why;
+	size_t i, f = 0;
+	int r;
+
+	for (i = 0; i <= o->n_env; i++) {
+		for (; f < o->n_env_files && o->env_files[f].after == i; f++) {
+			r = envfile_load(e, o->env_files[f].path, &why);
+			if (r == -ENOMEM)
+				return r;
+			if (r < 0) {
+				file_refused(s->res, o->env_files[f].path, r,
+					     &why);
+				return spawn_fail(s, DCTL_STAGE_VALIDATE, -r,
+						  "%s", s->res->detail);
+			}
+		}
+		if (i < o->n_env && (r = set_entry(e, o->env[i])) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* HOME, USER and LOGNAME of --chuid's user, none of the caller's. */
+static int set_user(struct spawn *s, struct envfile_env *e)
+{
+	const struct creds *u = &s->user;
+	int r;
+
+	envfile_env_unset(e, "USER");
+	envfile_env_unset(e, "LOGNAME");
+	if ((r = envfile_env_set(e, "HOME", u->home)) < 0 || !u->name[0])
+		return r;
+	if ((r = envfile_env_set(e, "USER", u->name)) < 0)
+		return r;
+	return envfile_env_set(e, "LOGNAME", u->name);
+}
+
+static int build(struct spawn *s, struct envfile_env *e)
+{
+	int r;
+
+	/* A daemon's identity and readiness channel are ours alone. */
+	envfile_env_unset(e, "DAEMON_INSTANCE_ID");
+	envfile_env_unset(e, "NOTIFY_SOCKET");
+	if (s->have_user && (r = set_user(s, e)) < 0)
+		return r;
+	if ((r = set_given(s, e)) < 0)
+		return r;
+	if ((r = envfile_env_set(e, "DAEMON_INSTANCE_ID", s->res->instance)) < 0)
+		return r;
+	if (s->ns.fd >= 0)
+		return envfile_env_set(e, "NOTIFY_SOCKET", s->ns.path);
+	return 0;
+}
+
 int env_build(struct spawn *s)
 {
-	size_t n = 0, cap = 8;
-	char **p, *const *e;
-	int r = 0;
+	struct envfile_env e;
+	int r;
 
-	for (p = environ; p && *p; p++)
-		cap++;
-	for (e = s->o->env; e && *e; e++)
-		cap++;
-	s->envp = calloc(cap, sizeof(char *));
-	if (!s->envp)
-		return spawn_fail(s, DCTL_STAGE_VALIDATE, ENOMEM, "out of memory");
-	for (p = environ; p && *p && r == 0; p++)
-		if (strchr(*p, '=') && !env_overridden(s, *p))
-			r = (s->envp[n++] = strdup(*p)) ? 0 : -ENOMEM;
-	for (e = s->o->env; e && *e && r == 0; e++)
-		if (!env_set_later(e))
-			r = (s->envp[n++] = strdup(*e)) ? 0 : -ENOMEM;
+	r = envfile_env_init(&e, environ, s->o->clear_env);
 	if (r == 0)
-		r = env_add(s->envp, &n, "DAEMON_INSTANCE_ID", s->res->instance);
-	if (r == 0 && s->ns.fd >= 0)
-		r = env_add(s->envp, &n, "NOTIFY_SOCKET", s->ns.path);
-	if (r == 0 && s->have_user && !env_given(s, "HOME"))
-		r = env_add(s->envp, &n, "HOME", s->user.home);
-	if (r == 0 && s->have_user && s->user.name[0] && !env_given(s, "USER"))
-		r = env_add(s->envp, &n, "USER", s->user.name);
-	if (r == 0 && s->have_user && s->user.name[0] &&
-	    !env_given(s, "LOGNAME"))
-		r = env_add(s->envp, &n, "LOGNAME", s->user.name);
-	if (r)
-		return spawn_fail(s, DCTL_STAGE_VALIDATE, ENOMEM, "out of memory");
+		r = build(s, &e);
+	if (r < 0) {
+		envfile_env_free(&e);
+		if (r == -ENOMEM)
+			return spawn_fail(s, DCTL_STAGE_VALIDATE, ENOMEM,
+					  "out of memory");
+		return r;
+	}
+	/* The list's strings and vector are malloc'd, as env_free() wants. */
+	s->envp = e.vars;
 	return 0;
 }
 

@@ -42,16 +42,23 @@ int launch_report_write(int fd, const struct launch_msg *m)
 	return n == (ssize_t)sizeof(*m) ? 0 : -EIO;
 }
 
-int launch_report_fail(int fd, enum recipe_step step, int err)
+int launch_report_fail_item(int fd, enum recipe_step step, int item,
+			    int err)
 {
 	struct launch_msg m = {
 		.kind = LAUNCH_MSG_FAIL,
 		.step = step,
 		.err = err,
 		.pid = getpid(),
+		.item = item,
 	};
 
 	return launch_report_write(fd, &m);
+}
+
+int launch_report_fail(int fd, enum recipe_step step, int err)
+{
+	return launch_report_fail_item(fd, step, 0, err);
 }
 
 int launch_report_read(int fd, struct launch_msg *m)
@@ -257,11 +264,13 @@ static int daemon_main(void *arg)
 	r.umask = o->umask;
 	r.set_nice = o->set_nice;
 	r.nice = o->nice;
-	r.user = s->have_user ? &s->user : NULL;
+	r.user = s->have_creds ? &s->user : NULL;
+	r.limits = limits_plan_empty(&o->limits) ? NULL : &o->limits;
+	r.caps = &o->caps;
 
 	e = recipe_apply(&r, &step);
 	if (e) {
-		launch_report_fail(r.keep_cloexec[0], step, -e);
+		launch_report_fail_item(r.keep_cloexec[0], step, r.item, -e);
 		return 127;
 	}
 	/* Our own PID into the locked pidfile, through the inherited
@@ -307,6 +316,8 @@ static int report_failure(struct spawn *s, const struct launch_msg *m)
 	if (stage == DCTL_STAGE_PIDFILE)
 		return spawn_fail(s, stage, err, "cannot write pidfile %s: %s",
 				  s->o->pidfile, spawn_errstr(s, err));
+	if (resources_failed(s, m->step, m->item, err))
+		return -err;
 	return spawn_fail(s, stage, err, "daemon setup failed at %s: %s",
 			  recipe_step_str((enum recipe_step)m->step),
 			  spawn_errstr(s, err));

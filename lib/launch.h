@@ -72,6 +72,7 @@ struct launch_msg {
 	int32_t step;
 	int32_t err;
 	int32_t pid;
+	int32_t item;		/* the recipe's .item for LIMITS and CAPS */
 };
 
 /* Write one record (async-signal-safe, retries EINTR). 0 or -errno. */
@@ -79,6 +80,10 @@ int launch_report_write(int fd, const struct launch_msg *m);
 
 /* launch_report_write() of { LAUNCH_MSG_FAIL, step, err, getpid() }. */
 int launch_report_fail(int fd, enum recipe_step step, int err);
+
+/* The same, naming the item of a step that has several. */
+int launch_report_fail_item(int fd, enum recipe_step step, int item,
+			    int err);
 
 /*
  * Read one record, blocking. Returns 1 (a record in *m), 0 at EOF,

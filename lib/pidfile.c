@@ -408,16 +408,8 @@ int dctl_pidfile_open(const char *path, mode_t mode, struct dctl_pidfile **pfp,
 /* Decimal digits and a newline, without stdio: safe after fork. */
 static size_t format_pid(char *buf, pid_t pid)
 {
-	unsigned long v = (unsigned long)pid;
-	char tmp[24];
-	size_t n = 0, i;
+	size_t n = util_format_int(buf, pid);
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
 	buf[n++] = '\n';
 	return n;
 }

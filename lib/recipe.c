@@ -42,6 +42,8 @@ static const char *const step_names[] = {
 	[RECIPE_STEP_PIDFILE] = "writing the pidfile",
 	[RECIPE_STEP_EXEC] = "exec",
 	[RECIPE_STEP_READY] = "startup",
+	[RECIPE_STEP_LIMITS] = "resource limits and scheduling",
+	[RECIPE_STEP_CAPS] = "capabilities",
 };
 
 const char *recipe_step_str(enum recipe_step step)
@@ -411,7 +413,8 @@ static int set_places(const struct recipe *r, enum recipe_step *step)
 static int set_creds(const struct creds *u, enum recipe_step *step)
 {
 	*step = RECIPE_STEP_SETGROUPS;
-	if (syscall(SYS_SETGROUPS, (size_t)u->ngroups, u->groups) < 0)
+	if (!u->keep_groups &&
+	    syscall(SYS_SETGROUPS, (size_t)u->ngroups, u->groups) < 0)
 		return -errno;
 	*step = RECIPE_STEP_SETGID;
 	if (syscall(SYS_SETGID, u->gid) < 0)
@@ -419,6 +422,22 @@ static int set_creds(const struct creds *u, enum recipe_step *step)
 	*step = RECIPE_STEP_SETUID;
 	if (syscall(SYS_SETUID, u->uid) < 0)
 		return -errno;
+	return 0;
+}
+
+/* The switch, with the capabilities to keep made to survive it. */
+static int set_privileges(struct recipe *r, enum recipe_step *step)
+{
+	int e;
+
+	*step = RECIPE_STEP_CAPS;
+	if (r->caps && (e = caps_apply_before_user(r->caps, &r->item)))
+		return e;
+	if (r->user && (e = set_creds(r->user, step)))
+		return e;
+	*step = RECIPE_STEP_CAPS;
+	if (r->caps && (e = caps_apply_after_user(r->caps, &r->item)))
+		return e;
 	return 0;
 }
 
@@ -459,13 +478,19 @@ int recipe_apply(struct recipe *r, enum recipe_step *failed)
 	*step = RECIPE_STEP_FDS;
 	if ((e = close_others(r)))
 		return e;
+	/* Before nice, so that a raised nice limit counts; before chroot,
+	 * for /proc; before the user switch, so that root can grant a hard
+	 * limit or a real-time policy the user could not take. */
+	*step = RECIPE_STEP_LIMITS;
+	if (r->limits && (e = limits_apply(r->limits, &r->item)))
+		return e;
 	/* Before the privilege drop: only root may lower the niceness. */
 	*step = RECIPE_STEP_NICE;
 	if (r->set_nice && (e = set_nice(r->nice)))
 		return e;
 	if ((e = set_places(r, step)))
 		return e;
-	if (r->user && (e = set_creds(r->user, step)))
+	if ((e = set_privileges(r, step)))
 		return e;
 	*step = RECIPE_STEP_KEEP_FD;
 	if ((e = keep_inherited(r->keep_fd)))

@@ -21,7 +21,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "caps.h"
 #include "creds.h"
+#include "rlimits.h"
 
 /* The steps of the recipe, for error reports. */
 enum recipe_step {
@@ -43,6 +45,8 @@ enum recipe_step {
 	RECIPE_STEP_PIDFILE,	/* writing our PID through the lock (spawn) */
 	RECIPE_STEP_EXEC,	/* execve (spawn) */
 	RECIPE_STEP_READY,	/* free for the caller's own use (daemonize) */
+	RECIPE_STEP_LIMITS,	/* limits, scheduling, OOM score (.item says) */
+	RECIPE_STEP_CAPS,	/* capabilities, no_new_privs (.item says) */
 };
 
 /* "setsid", "chdir", "execve", ... Never NULL. */
@@ -77,15 +81,19 @@ struct recipe {
 	bool set_nice;
 	int nice;			/* added with nice(2) */
 	const struct creds *user;	/* NULL: credentials unchanged */
+	const struct limits_plan *limits;	/* NULL: none */
+	const struct caps_plan *caps;		/* NULL: none */
+	int item;		/* out: what of LIMITS or CAPS failed */
 };
 
 /* Fill r with the defaults: /dev/null stdio, no fds kept, cwd "/", 022. */
 void recipe_init(struct recipe *r);
 
 /*
- * In the daemon: signals reset, descriptors sorted out, stdio, nice,
- * chroot, chdir, umask, credentials, the kept descriptor made inheritable,
- * in that order. Returns 0, or -errno with *failed the step (failed may be
+ * In the daemon: signals reset, descriptors sorted out, stdio, limits
+ * and scheduling, nice, chroot, chdir, umask, credentials with the
+ * capabilities kept around the switch, the kept descriptor made
+ * inheritable, in that order. Returns 0, or -errno with *failed the step (failed may be
  * NULL). Async-signal-safe.
  */
 int recipe_apply(struct recipe *r, enum recipe_step *failed);

@@ -197,6 +197,7 @@ void dctl_spawn_free(struct dctl_spawn *s)
 	env_free(s->o.env);
 	free(s->o.user);
 	free(s->o.chroot_path);
+	resources_free(&s->o);
 	free(s->res.detail);
 	free(s);
 }

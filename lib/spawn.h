@@ -9,6 +9,7 @@
  *   outfile.c    the output files, opened before any privilege drop
  *   env.c        the program's environment
  *   launch.c     the daemon created, the recipe applied (recipe.c), exec
+ *   resources.c  limits, scheduling, group, capabilities, env files
  *   ready.c      --wait, sd_notify READY=1, --forking, MAINPID=
  *   children.c   a failed start's processes killed and swept up
  *
@@ -23,10 +24,18 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "caps.h"
 #include "creds.h"
 #include "daemonctl.h"
 #include "notify.h"
 #include "proc.h"
+#include "rlimits.h"
+
+/* An --env-file, read after the first `after` entries of env. */
+struct spawn_env_file {
+	char *path;
+	size_t after;
+};
 
 /* The options of a start, each a copy the object owns. */
 struct spawn_opts {
@@ -43,6 +52,14 @@ struct spawn_opts {
 	char *chroot_path;
 	int nice;
 	bool set_nice;
+	/* The daemon's resources and privileges: plans the recipe applies
+	 * on every launch. */
+	struct limits_plan limits;
+	struct caps_plan caps;
+	char *group;			/* -g/--group, NULL: unchanged */
+	struct spawn_env_file *env_files;
+	size_t n_env_files;
+	bool clear_env;
 	enum dctl_ready ready;
 	unsigned int wait_ms;		/* alive this long after exec */
 	unsigned int timeout_ms;	/* notify/forking limit; 0: default */
@@ -78,7 +95,8 @@ struct spawn {
 	char *const *argv;
 	char **envp;
 	struct creds user;
-	bool have_user;
+	bool have_user;			/* --chuid */
+	bool have_creds;		/* user switched to: --chuid or -g */
 	int out_fd, err_fd;
 	struct dctl_pidfile *pf;
 	struct notify_sock ns;
@@ -166,11 +184,31 @@ int outfile_open_all(struct spawn *s);
  */
 int env_check_entry(struct spawn_result *res, const char *entry);
 
-/* s->envp: the caller's environment, the -e entries and ours. */
+/* s->envp: the caller's environment (or, with --clear-env, a default
+ * PATH), the -e entries and --env-files in their order, and ours. */
 int env_build(struct spawn *s);
+
+/* Can this --env-file be read and used? 0, or -errno with the reason in
+ * res->detail. */
+int env_check_file(struct spawn_result *res, const char *path);
 
 /* Free a vector of malloc'd strings and the vector (NULL: nothing). */
 void env_free(char **v);
+
+/* ----------------------------------------------------- resources.c */
+
+/* -g/--group resolved, --capabilities checked against the user switch. */
+int resources_validate(struct spawn *s);
+
+/*
+ * A daemon's report that a step of several items failed (limits,
+ * capabilities) or that -g/--group's switch did: the failure recorded,
+ * naming the option, and true; false for any other step.
+ */
+bool resources_failed(struct spawn *s, int step, int item, int err);
+
+/* Free what the options of this file own. */
+void resources_free(struct spawn_opts *o);
 
 /* -------------------------------------------------------- launch.c */
 

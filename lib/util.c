@@ -277,6 +277,29 @@ int util_parse_num(const char *s, size_t len, long long min, long long max,
 	return 0;
 }
 
+/*
+ * By hand, not snprintf: the daemon child between clone and exec may only
+ * make async-signal-safe calls.
+ */
+size_t util_format_int(char *buf, long long v)
+{
+	/* The magnitude as unsigned, so LLONG_MIN has one too. */
+	unsigned long long m = v < 0 ? 0 - (unsigned long long)v
+				     : (unsigned long long)v;
+	char tmp[UTIL_INT_TEXT];
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m);
+	if (v < 0)
+		buf[i++] = '-';
+	while (n)
+		buf[i++] = tmp[--n];
+	return i;
+}
+
 /* ------------------------------------------------------------ waiting */
 
 long long util_now_ms(void)

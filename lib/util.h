@@ -80,6 +80,13 @@ int util_parse_num(const char *s, size_t len, long long min, long long max,
 /* The length of the run of decimal digits that s starts with. */
 size_t util_digits(const char *s);
 
+/*
+ * v in decimal into buf (at least UTIL_INT_TEXT bytes), without a NUL;
+ * returns the length. Async-signal-safe, for the daemon before exec.
+ */
+#define UTIL_INT_TEXT 21
+size_t util_format_int(char *buf, long long v);
+
 /* ------------------------------------------------------------ waiting */
 
 /* Monotonic clock in milliseconds. */

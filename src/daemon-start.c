@@ -19,6 +19,14 @@ enum {
 	OPT_STDERR,
 	OPT_NOTIFY,
 	OPT_FORKING,
+	OPT_LIMIT,
+	OPT_IOSCHED,
+	OPT_PROCSCHED,
+	OPT_OOM_SCORE_ADJ,
+	OPT_NO_NEW_PRIVS,
+	OPT_CAPABILITIES,
+	OPT_ENV_FILE,
+	OPT_CLEAR_ENV,
 };
 
 static const struct option long_opts[] = {
@@ -46,6 +54,15 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "background", no_argument, NULL, 'b' },
 	{ "make-pidfile", no_argument, NULL, 'm' },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "iosched", required_argument, NULL, OPT_IOSCHED },
+	{ "procsched", required_argument, NULL, OPT_PROCSCHED },
+	{ "oom-score-adj", required_argument, NULL, OPT_OOM_SCORE_ADJ },
+	{ "no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS },
+	{ "group", required_argument, NULL, 'g' },
+	{ "capabilities", required_argument, NULL, OPT_CAPABILITIES },
+	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
+	{ "clear-env", no_argument, NULL, OPT_CLEAR_ENV },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -75,6 +92,19 @@ static void usage(void)
 	       "  -q, --quiet             no output but errors\n"
 	       "  -v, --verbose           say what is done\n"
 	       "  -b, -m                  accepted for start-stop-daemon (no-ops)\n"
+	       "Resources and privileges:\n"
+	       "      --limit NAME=SOFT[:HARD]  a resource limit (repeatable): nofile,\n"
+	       "                          core, nproc, as, data, fsize, memlock, stack,\n"
+	       "                          cpu, locks, sigpending, msgqueue, nice,\n"
+	       "                          rtprio, rttime, rss; K/M/G, unlimited\n"
+	       "      --iosched CLASS[:PRIO]    idle, best-effort, real-time; 0..7\n"
+	       "      --procsched POLICY[:PRIO] other, fifo, rr, batch, idle\n"
+	       "      --oom-score-adj N   -1000..1000\n"
+	       "      --no-new-privs      exec may grant no privileges\n"
+	       "  -g, --group GROUP       run with GROUP as its group\n"
+	       "      --capabilities CAP[,CAP...]  kept across --chuid (ambient)\n"
+	       "      --env-file FILE     NAME=VALUE lines, as systemd reads them\n"
+	       "      --clear-env         none of the caller's environment\n"
 	       "  -h, --help              this help\n"
 	       "  -V, --version           version\n\n"
 	       "Exit status: 0 started (or already running with --oknodo),\n"
@@ -128,6 +158,10 @@ static int take_number(struct dctl_spawn *s, int c, const char *arg)
 	long v;
 
 	switch (c) {
+	case OPT_OOM_SCORE_ADJ:
+		if (cli_parse_long("--oom-score-adj", arg, -1000, 1000, &v))
+			return -1;
+		return took(s, dctl_spawn_set_oom_score_adj(s, (int)v));
 	case 'N':
 		if (cli_parse_long("--nicelevel", arg, -20, 19, &v))
 			return -1;
@@ -141,6 +175,24 @@ static int take_number(struct dctl_spawn *s, int c, const char *arg)
 			return -1;
 		return took(s,
 			    dctl_spawn_set_timeout_ms(s, (unsigned)v * 1000u));
+	}
+}
+
+/* The resources and privileges: each straight into s. */
+static int take_resource(struct dctl_spawn *s, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_LIMIT: return took(s, dctl_spawn_set_limit(s, arg));
+	case OPT_IOSCHED: return took(s, dctl_spawn_set_iosched(s, arg));
+	case OPT_PROCSCHED: return took(s, dctl_spawn_set_procsched(s, arg));
+	case OPT_NO_NEW_PRIVS:
+		return took(s, dctl_spawn_set_no_new_privs(s, true));
+	case 'g': return took(s, dctl_spawn_set_group(s, arg));
+	case OPT_CAPABILITIES:
+		return took(s, dctl_spawn_set_capabilities(s, arg));
+	case OPT_ENV_FILE: return took(s, dctl_spawn_add_env_file(s, arg));
+	case OPT_CLEAR_ENV: return took(s, dctl_spawn_set_clear_env(s, true));
+	default: return -1;
 	}
 }
 
@@ -180,7 +232,8 @@ static int take_option(void *ctx, int c, const char *arg)
 	case 'b': case 'm': return 0;
 	case 'h': usage(); return 1;
 	case 'V': cli_version(); return 1;
-	default: return -1;
+	case OPT_OOM_SCORE_ADJ: return take_number(s, c, arg);
+	default: return take_resource(s, c, arg);
 	}
 }
 
@@ -188,7 +241,7 @@ static int parse(struct args *a, int argc, char **argv)
 {
 	int r;
 
-	r = cli_getopt(argc, argv, "+:p:n:x:d:k:O:e:c:r:N:ow:T:tqvhVbm",
+	r = cli_getopt(argc, argv, "+:p:n:x:d:k:O:e:c:r:N:ow:T:tqvhVbmg:",
 		       long_opts, take_option, a);
 	if (r)
 		return r;

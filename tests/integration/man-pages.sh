@@ -15,10 +15,19 @@ title() {
 	esac
 }
 
+# header FILE: a page's .TH line, or its first line if it has none (a .so
+# link); a preprocessor line such as '\" t may stand before the .TH.
+header() {
+	case $(head -n 1 "$1") in
+	"'\\\" "*) sed -n 2p "$1" ;;
+	*) head -n 1 "$1" ;;
+	esac
+}
+
 pages=0
 for f in "$DCTL_SRCDIR"/man/*.[1-8]; do
 	b=${f##*/} sec=${f##*.}
-	first=$(head -n 1 "$f")
+	first=$(header "$f")
 	case $first in .so\ *) continue ;; esac
 	pages=$((pages + 1))
 	name=$(echo "${b%.*}" | tr '[:lower:]' '[:upper:]')
@@ -43,7 +52,7 @@ installed=$(find "$T/dest" -type f -name '*.[1-8]' | sort)
 check "pages were installed" test -n "$installed"
 bad=
 for f in $installed; do
-	first=$(head -n 1 "$f")
+	first=$(header "$f")
 	case $first in
 	.so\ *) ;;
 	*" $date \"daemonctl $version\" "*) ;;
@@ -54,7 +63,9 @@ check "every installed header has $date and daemonctl $version${bad:+ (not:$bad)
 warned=
 for f in $installed; do
 	case $(head -n 1 "$f") in .so\ *) continue ;; esac
-	if LC_ALL=C.UTF-8 MANWIDTH=80 groff -man -Tutf8 -ww -z "$f" 2>&1 | grep -q .; then
+	# -t: tbl, for the pages that ask for it with '\" t (and harmless
+	# for the others).
+	if LC_ALL=C.UTF-8 MANWIDTH=80 groff -t -man -Tutf8 -ww -z "$f" 2>&1 | grep -q .; then
 		warned="$warned ${f##*/}"
 	fi
 done
