@@ -661,6 +661,15 @@ DCTL_EXPORT const char *dctl_spawn_get_detail(const struct dctl_spawn *s);
  */
 DCTL_EXPORT int dctl_umask_parse(const char *text, mode_t *mask);
 
+/*
+ * A syslog facility by name, as logger(1) and syslog.conf(5) spell it:
+ * kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron,
+ * authpriv, ftp, local0 .. local7, in any case (added in 1.1.0). Returns
+ * 0 and *facility, its LOG_ value of <syslog.h> (LOG_LOCAL3 for
+ * "local3"), or -EINVAL (*facility untouched).
+ */
+DCTL_EXPORT int dctl_syslog_facility_parse(const char *name, int *facility);
+
 /* --------------------------------------------------- daemonize oneself */
 
 struct dctl_daemon;

@@ -124,7 +124,7 @@ static const struct {
 	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
 };
 
-int logkeep_parse_facility(const char *text, int *facility)
+int dctl_syslog_facility_parse(const char *text, int *facility)
 {
 	size_t i;
 

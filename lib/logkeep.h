@@ -143,12 +143,11 @@ struct logkeep *logkeep_free(struct logkeep *lk);
 /*
  * Parsers for the options: a size such as "10M", "512K", "1G" or bytes
  * (K, M, G are powers of 1024, either case; at least 1 byte), a count of
- * rotated files to keep (0 .. LOGKEEP_KEEP_MAX), a syslog facility name
- * (kern, user, ..., local7) as its LOG_ value. 0 or -EINVAL.
+ * rotated files to keep (0 .. LOGKEEP_KEEP_MAX). 0 or -EINVAL. (The
+ * facility's is public: dctl_syslog_facility_parse().)
  */
 int logkeep_parse_size(const char *text, uint64_t *bytes);
 int logkeep_parse_keep(const char *text, unsigned int *keep);
-int logkeep_parse_facility(const char *text, int *facility);
 
 /* The name of a LOG_ facility value, or NULL. */
 const char *logkeep_facility_name(int facility);

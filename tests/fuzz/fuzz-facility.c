@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * logkeep_parse_facility() against syslog.h's own table of names
+ * dctl_syslog_facility_parse() against syslog.h's own table of names
  * (facilitynames[], what logger(1) uses), compared case-insensitively;
  * "mark" and "security" are in that table but are no facility to log
  * under, so they are refused. An accepted name maps to the table's value,
@@ -43,14 +43,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	ok = ref_parse(text, &want);
-	r = logkeep_parse_facility(text, &got);
+	r = dctl_syslog_facility_parse(text, &got);
 	FUZZ_CHECK(r == 0 || r == -EINVAL);
 	FUZZ_CHECK((r == 0) == ok);
 	if (r == 0) {
 		FUZZ_CHECK(got == want);
 		name = logkeep_facility_name(got);
 		FUZZ_CHECK(name != NULL);
-		FUZZ_CHECK(logkeep_parse_facility(name, &back) == 0);
+		FUZZ_CHECK(dctl_syslog_facility_parse(name, &back) == 0);
 		FUZZ_CHECK(back == got);
 	} else {
 		FUZZ_CHECK(got == -1);

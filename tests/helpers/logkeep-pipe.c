@@ -95,7 +95,7 @@ static int parse_args(struct driver *d, int argc, char **argv)
 			break;
 		case 'S':
 			d->cfg.sink = LOGKEEP_SYSLOG;
-			if (logkeep_parse_facility(optarg, &d->cfg.facility))
+			if (dctl_syslog_facility_parse(optarg, &d->cfg.facility))
 				return usage_error("facility", optarg);
 			break;
 		case 'u':

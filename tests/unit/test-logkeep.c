@@ -192,12 +192,12 @@ static void test_parse_facility(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		assert_int_equal(logkeep_parse_facility(good[i].text, &v), 0);
+		assert_int_equal(dctl_syslog_facility_parse(good[i].text, &v), 0);
 		assert_int_equal(v, good[i].want);
 		assert_non_null(logkeep_facility_name(v));
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(logkeep_parse_facility(bad[i], &v), -EINVAL);
+		assert_int_equal(dctl_syslog_facility_parse(bad[i], &v), -EINVAL);
 	assert_string_equal(logkeep_facility_name(LOG_LOCAL5), "local5");
 	assert_null(logkeep_facility_name(LOG_DAEMON | LOG_ERR));
 }
