@@ -710,6 +710,19 @@ DCTL_EXPORT int dctl_daemonize_opts_set_umask(struct dctl_daemonize_opts *o,
 					      mode_t mask);
 
 /*
+ * Syslog opened in the daemon (added in 1.1.0): once its descriptors are
+ * in place, the daemon calls openlog(ident, LOG_PID | LOG_NDELAY,
+ * facility), so that its syslog(3) calls work and the socket is already
+ * connected when it drops privileges or enters a chroot. facility is a
+ * LOG_ facility of <syslog.h> (LOG_DAEMON, LOG_LOCAL0, ...; see
+ * dctl_syslog_facility_parse()); ident is copied and kept for the
+ * daemon's life. ident NULL: no openlog (the default). Not "".
+ */
+DCTL_EXPORT int dctl_daemonize_opts_set_syslog(struct dctl_daemonize_opts *o,
+					       const char *ident,
+					       int facility);
+
+/*
  * Detach the calling program; o NULL means the defaults, and o may be
  * freed once this returns (in either process). Returns:
  *  0 in the daemon, with *dp to report its startup through
