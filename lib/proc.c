@@ -88,6 +88,8 @@ static int parse_after_comm(char *p, struct proc_stat *ps)
 			ps->pgrp = (pid_t)v;
 		else if (field == 6)
 			ps->session = (pid_t)v;
+		else if (field == 9)
+			ps->flags = (unsigned long)v;
 	}
 	while (*p == ' ')
 		p++;
@@ -98,6 +100,18 @@ static int parse_after_comm(char *p, struct proc_stat *ps)
 	if (end == p || errno)
 		return -EBADMSG;
 	return 0;
+}
+
+/* The name between "(" and the last ")": at most 15 bytes, as the kernel
+ * keeps it; a longer span cannot come from the kernel, so it is cut. */
+static void copy_comm(struct proc_stat *ps, const char *from, const char *to)
+{
+	size_t len = (size_t)(to - from);
+
+	if (len > PROC_COMM_MAX)
+		len = PROC_COMM_MAX;
+	memcpy(ps->comm, from, len);
+	ps->comm[len] = '\0';
 }
 
 int proc_read_stat(pid_t pid, struct proc_stat *ps)
@@ -125,6 +139,7 @@ int proc_read_stat(pid_t pid, struct proc_stat *ps)
 		return -EBADMSG;
 	memset(ps, 0, sizeof(*ps));
 	ps->pid = pid;
+	copy_comm(ps, end + 2, close_paren);
 	return parse_after_comm(close_paren + 1, ps);
 }
 
@@ -215,12 +230,14 @@ int proc_exe(pid_t pid, char *buf, size_t size)
 	return 0;
 }
 
-int proc_uid(pid_t pid, uid_t *uid)
+/* One of the four ids of a "Uid:" line of /proc/PID/status (0: real). */
+static int status_uid(pid_t pid, int which, uid_t *uid)
 {
 	char path[48], buf[STATUS_BUF];
 	unsigned long v;
 	char *line, *end;
 	ssize_t n;
+	int i;
 
 	if (pid <= 0 || !uid)
 		return -EINVAL;
@@ -231,15 +248,30 @@ int proc_uid(pid_t pid, uid_t *uid)
 	line = strstr(buf, "\nUid:");
 	if (!line)
 		return n == 0 ? -ESRCH : -EBADMSG;
-	/* "Uid:\treal\teffective\tsaved\tfs": the first is the real uid. */
+	/* "Uid:\treal\teffective\tsaved\tfs". */
 	line += strlen("\nUid:");
-	errno = 0;
-	v = strtoul(line, &end, 10);
-	if (end == line || errno || (*end != '\t' && *end != ' ') ||
-	    v > UINT32_MAX)
-		return -EBADMSG;
+	for (i = 0;; i++) {
+		errno = 0;
+		v = strtoul(line, &end, 10);
+		if (end == line || errno || (*end != '\t' && *end != ' ' &&
+					     *end != '\n') || v > UINT32_MAX)
+			return -EBADMSG;
+		if (i == which)
+			break;
+		line = end;
+	}
 	*uid = (uid_t)v;
 	return 0;
+}
+
+int proc_uid(pid_t pid, uid_t *uid)
+{
+	return status_uid(pid, 0, uid);
+}
+
+int proc_euid(pid_t pid, uid_t *uid)
+{
+	return status_uid(pid, 1, uid);
 }
 
 /*

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,25 +23,33 @@
 
 #include "daemonctl.h"
 #include "proc.h"
+#include "scan.h"
+#include "stop.h"
 #include "util.h"
 
 /* The longest wait handed to proc_wait_exit() at once (one day). */
 #define WAIT_CHUNK_MS (24 * 3600 * 1000)
+
+/* One process to stop, pinned by a pidfd once stop_pin() ran. */
+struct target {
+	pid_t pid;
+	unsigned long long start_ticks;	/* 0: unknown, liveness only */
+	int pidfd;			/* -1: no pidfds, kill(2) fallback */
+	bool gone;
+};
 
 struct stopper {
 	const struct dctl_stop_opts *o;
 	struct dctl_stop_result *res;
 	struct dctl_schedule sched;
 	char sched_text[512];
-	pid_t pid;
+	pid_t pid;		/* the first target, for messages */
 	pid_t pgrp;		/* the daemon's group, with process_group */
-	int pidfd;		/* -1: no pidfds, kill(2) fallback */
+	struct target *t;	/* what to stop: the pidfile's daemon, or */
+	size_t n;		/* the processes a scan found */
+	struct target single;
 	long long sent_ms;	/* when the first signal went out */
 };
-
-/* Internal: dctl_stop() with the pidfd path selectable, for the tests. */
-int stop_run(const struct dctl_stop_opts *o, struct dctl_stop_result *res,
-	     bool use_pidfd);
 
 #define slog(sp, level, ...) \
 	util_log((sp)->o->log, (sp)->o->log_data, (level), __VA_ARGS__)
@@ -57,6 +66,11 @@ void dctl_stop_opts_init(struct dctl_stop_opts *o)
 static bool match_given(const struct dctl_match *m)
 {
 	return m->exe || m->uid != (uid_t)-1 || m->instance;
+}
+
+bool stop_trusts(const struct dctl_status *st, bool confirmed)
+{
+	return st->trusted || confirmed;
 }
 
 /*
@@ -128,8 +142,8 @@ static int stop_resolve(struct stopper *sp)
 		     o->pidfile, (int)st->pid, st->reason);
 		return -ESRCH;
 	}
-	/* SPEC 4.4: a pidfile others could write needs --exec or --user. */
-	if (!st->trusted && !o->match.exe && o->match.uid == (uid_t)-1) {
+	/* A pidfile others could write needs --exec or --user. */
+	if (!stop_trusts(st, o->match.exe || o->match.uid != (uid_t)-1)) {
 		slog(sp, DCTL_LOG_INFO,
 		     "%s: not trusted (a non-root user could have written it); refusing without an --exec or --user match",
 		     o->pidfile);
@@ -137,22 +151,23 @@ static int stop_resolve(struct stopper *sp)
 	}
 	sp->pid = st->pid;
 	sp->res->pid = st->pid;
+	sp->single.pid = st->pid;
+	sp->single.start_ticks = st->start_ticks;
 	return 0;
 }
 
 /*
- * Is PID still the process the probe saw, and not exited? (If the probe
- * could not read its start time, liveness is all we can check.)
+ * Is the target still the process that was found, and not exited? (If its
+ * start time was not known, liveness is all we can check.)
  */
-static int stop_same_process(struct stopper *sp, struct proc_stat *ps)
+static int stop_same_process(const struct target *t, struct proc_stat *ps)
 {
-	unsigned long long want = sp->res->status.start_ticks;
 	int r;
 
-	r = proc_read_stat(sp->pid, ps);
+	r = proc_read_stat(t->pid, ps);
 	if (r < 0)
 		return r == -ESRCH ? -ESRCH : r;
-	if (want && ps->start_ticks != want)
+	if (t->start_ticks && ps->start_ticks != t->start_ticks)
 		return -ESRCH;
 	if (ps->state == 'Z' || ps->state == 'X' || ps->state == 'x')
 		return -ESRCH;
@@ -182,23 +197,24 @@ static int stop_group_check(struct stopper *sp, const struct proc_stat *ps)
 	return 0;
 }
 
-/* Pin the process: pidfd first, then confirm it is the one probed. */
-static int stop_pin(struct stopper *sp, bool use_pidfd)
+/* Pin one process: pidfd first, then confirm it is the one found. */
+static int pin_one(struct stopper *sp, struct target *t, bool use_pidfd)
 {
 	struct proc_stat ps;
 	int r;
 
-	sp->pidfd = -1;
+	t->pidfd = -1;
 	if (use_pidfd) {
-		r = proc_pidfd_open(sp->pid);
+		r = proc_pidfd_open(t->pid);
 		if (r >= 0)
-			sp->pidfd = r;
-		else if (r != -ENOSYS)
+			t->pidfd = r;
+		else if (r != -ENOSYS && r != -ESRCH)
 			return r;
 	}
-	if (sp->pidfd < 0)
-		slog(sp, DCTL_LOG_DEBUG, "no pidfd: signals through kill(2), a bounded poll for the exit");
-	r = stop_same_process(sp, &ps);
+	if (t->pidfd < 0)
+		slog(sp, DCTL_LOG_DEBUG, "no pidfd for %d: signals through kill(2), a bounded poll for the exit",
+		     (int)t->pid);
+	r = stop_same_process(t, &ps);
 	if (r < 0)
 		return r;
 	if (sp->o->process_group)
@@ -206,7 +222,35 @@ static int stop_pin(struct stopper *sp, bool use_pidfd)
 	return 0;
 }
 
-static int stop_send(struct stopper *sp, int sig)
+/* Pin every target; those already gone are marked so. -ESRCH: all gone. */
+static int stop_pin(struct stopper *sp, bool use_pidfd)
+{
+	size_t i, alive = 0;
+	int r;
+
+	for (i = 0; i < sp->n; i++) {
+		r = pin_one(sp, &sp->t[i], use_pidfd);
+		if (r == -ESRCH) {
+			sp->t[i].gone = true;
+			continue;
+		}
+		if (r < 0)
+			return r;
+		alive++;
+	}
+	return alive ? 0 : -ESRCH;
+}
+
+static size_t alive_count(const struct stopper *sp)
+{
+	size_t i, alive = 0;
+
+	for (i = 0; i < sp->n; i++)
+		alive += !sp->t[i].gone;
+	return alive;
+}
+
+static int stop_send(struct stopper *sp, struct target *t, int sig)
 {
 	struct proc_stat ps;
 	int r;
@@ -215,8 +259,8 @@ static int stop_send(struct stopper *sp, int sig)
 	 * Without a pidfd (and for a group, which has none) look again just
 	 * before sending, to keep the PID-reuse window as small as it gets.
 	 */
-	if (sp->pidfd < 0 || sp->o->process_group) {
-		r = stop_same_process(sp, &ps);
+	if (t->pidfd < 0 || sp->o->process_group) {
+		r = stop_same_process(t, &ps);
 		if (r < 0)
 			return r;
 		if (sp->o->process_group) {
@@ -227,10 +271,10 @@ static int stop_send(struct stopper *sp, int sig)
 	}
 	if (sp->o->process_group)
 		r = kill(-sp->pgrp, sig) < 0 ? -errno : 0;
-	else if (sp->pidfd >= 0)
-		r = proc_pidfd_signal(sp->pidfd, sig);
+	else if (t->pidfd >= 0)
+		r = proc_pidfd_signal(t->pidfd, sig);
 	else
-		r = kill(sp->pid, sig) < 0 ? -errno : 0;
+		r = kill(t->pid, sig) < 0 ? -errno : 0;
 	if (r < 0)
 		return r;
 	sp->res->last_signal = sig;
@@ -239,10 +283,36 @@ static int stop_send(struct stopper *sp, int sig)
 	return 0;
 }
 
-/* Wait up to secs for the daemon to exit: 0 exited, -ETIMEDOUT, -errno. */
-static int stop_wait(struct stopper *sp, int secs)
+/* Send sig to every target still alive: 0, 1 all are gone, -errno. */
+static int stop_send_all(struct stopper *sp, int sig)
 {
-	long long deadline = util_now_ms() + (long long)secs * 1000;
+	char eb[64];
+	size_t i;
+	int r;
+
+	for (i = 0; i < sp->n; i++) {
+		struct target *t = &sp->t[i];
+
+		if (t->gone)
+			continue;
+		r = stop_send(sp, t, sig);
+		if (r == -ESRCH) {
+			t->gone = true;
+			continue;
+		}
+		if (r < 0) {
+			slog(sp, DCTL_LOG_INFO, "cannot send %s to %d: %s",
+			     dctl_signal_name(sig), (int)t->pid,
+			     util_strerror(-r, eb, sizeof(eb)));
+			return r;
+		}
+	}
+	return alive_count(sp) ? 0 : 1;
+}
+
+/* Wait for one target until the deadline: 0 exited, -ETIMEDOUT, -errno. */
+static int wait_one(struct target *t, long long deadline)
+{
 	long long left;
 	int r;
 
@@ -252,19 +322,44 @@ static int stop_wait(struct stopper *sp, int secs)
 			left = 0;
 		if (left > WAIT_CHUNK_MS)
 			left = WAIT_CHUNK_MS;
-		r = proc_wait_exit(sp->pidfd, sp->pid, (int)left);
+		r = proc_wait_exit(t->pidfd, t->pid, (int)left);
 	} while (r == -ETIMEDOUT && util_now_ms() < deadline);
 	return r;
+}
+
+/*
+ * Wait up to secs for every target to exit: each in turn against the same
+ * deadline, which ends when the last one has gone. 0 all exited,
+ * -ETIMEDOUT, -errno.
+ */
+static int stop_wait(struct stopper *sp, int secs)
+{
+	long long deadline = util_now_ms() + (long long)secs * 1000;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sp->n; i++) {
+		if (sp->t[i].gone)
+			continue;
+		r = wait_one(&sp->t[i], deadline);
+		if (r < 0)
+			return r;
+		sp->t[i].gone = true;
+	}
+	return 0;
 }
 
 static void log_sent(struct stopper *sp, size_t i, int sig)
 {
 	const struct dctl_step *next = i + 1 < sp->sched.n ?
 		&sp->sched.step[i + 1] : NULL;
-	char whom[48];
+	size_t alive = alive_count(sp);
+	char whom[64];
 
 	if (sp->o->process_group)
 		snprintf(whom, sizeof(whom), "process group %d", (int)sp->pgrp);
+	else if (sp->n > 1)
+		snprintf(whom, sizeof(whom), "%zu processes", alive);
 	else
 		snprintf(whom, sizeof(whom), "%d", (int)sp->pid);
 	if (next && next->kind == DCTL_STEP_TIMEOUT && !sp->o->no_wait)
@@ -275,26 +370,18 @@ static void log_sent(struct stopper *sp, size_t i, int sig)
 		     whom);
 }
 
-/* One step: 0 go on, 1 the daemon is gone, -errno. */
+/* One step: 0 go on, 1 every target is gone, -errno. */
 static int stop_step(struct stopper *sp, size_t i)
 {
-	char eb[64];
 	const struct dctl_step *st = &sp->sched.step[i];
 	int r;
 
 	switch (st->kind) {
 	case DCTL_STEP_SIGNAL:
-		r = stop_send(sp, st->value);
-		if (r == -ESRCH)
-			return 1;
-		if (r < 0) {
-			slog(sp, DCTL_LOG_INFO, "cannot send %s to %d: %s",
-			     dctl_signal_name(st->value), (int)sp->pid,
-			     util_strerror(-r, eb, sizeof(eb)));
-			return r;
-		}
-		log_sent(sp, i, st->value);
-		return 0;
+		r = stop_send_all(sp, st->value);
+		if (r == 0)
+			log_sent(sp, i, st->value);
+		return r;
 	case DCTL_STEP_TIMEOUT:
 		if (i == 0 || sp->sched.step[i - 1].kind != DCTL_STEP_SIGNAL)
 			slog(sp, DCTL_LOG_INFO, "waiting up to %d s for %d to exit",
@@ -335,8 +422,11 @@ static int stop_follow(struct stopper *sp)
 			return 0;
 	}
 	/* The schedule may end in a signal: has that already worked? */
-	r = proc_wait_exit(sp->pidfd, sp->pid, 0);
-	return r == 0 ? 0 : -ETIMEDOUT;
+	for (i = 0; i < sp->n; i++)
+		if (!sp->t[i].gone && proc_wait_exit(sp->t[i].pidfd,
+						     sp->t[i].pid, 0) != 0)
+			return -ETIMEDOUT;
+	return 0;
 }
 
 /* The index of the schedule's first signal (what --no-wait sends). */
@@ -356,20 +446,17 @@ static int first_signal(const struct stopper *sp, size_t *at)
 /* --no-wait: the first signal of the schedule, and no more. */
 static int stop_signal_once(struct stopper *sp)
 {
-	char eb[64];
 	size_t i = 0;
 	int sig = first_signal(sp, &i);
 	int r;
 
 	if (!sig)
 		return -EINVAL;
-	r = stop_send(sp, sig);
-	if (r < 0) {
-		slog(sp, DCTL_LOG_INFO, "cannot send %s to %d: %s",
-		     dctl_signal_name(sig), (int)sp->pid,
-		     util_strerror(-r, eb, sizeof(eb)));
+	r = stop_send_all(sp, sig);
+	if (r == 1)
+		return -ESRCH;
+	if (r < 0)
 		return r;
-	}
 	log_sent(sp, i, sig);
 	return 0;
 }
@@ -437,6 +524,15 @@ static void stop_remove_pidfile(struct stopper *sp)
 		     sp->o->pidfile, util_strerror(-r, eb, sizeof(eb)));
 }
 
+static void close_pidfds(struct stopper *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n; i++)
+		if (sp->t[i].pidfd >= 0)
+			close(sp->t[i].pidfd);
+}
+
 static int stop_act(struct stopper *sp, bool use_pidfd)
 {
 	int r;
@@ -452,8 +548,9 @@ static int stop_act(struct stopper *sp, bool use_pidfd)
 		return stop_signal_once(sp);
 	r = stop_follow(sp);
 	if (r == -ETIMEDOUT) {
-		slog(sp, DCTL_LOG_INFO, "%d still running at the end of %s, pidfile kept",
-		     (int)sp->pid, sp->sched_text);
+		slog(sp, DCTL_LOG_INFO, "%d still running at the end of %s%s",
+		     (int)sp->pid, sp->sched_text,
+		     sp->o->pidfile ? ", pidfile kept" : "");
 		return r;
 	}
 	if (r < 0)
@@ -461,8 +558,29 @@ static int stop_act(struct stopper *sp, bool use_pidfd)
 	if (sp->sent_ms)
 		slog(sp, DCTL_LOG_INFO, "%d exited %.3f s after the first signal",
 		     (int)sp->pid, (double)(util_now_ms() - sp->sent_ms) / 1000);
-	if (!sp->o->keep_pidfile)
+	if (sp->o->pidfile && !sp->o->keep_pidfile)
 		stop_remove_pidfile(sp);
+	return 0;
+}
+
+/* What both entry points check before they look at any process. */
+static int stop_setup(struct stopper *sp, const struct dctl_stop_opts *o,
+		      struct dctl_stop_result *res,
+		      struct dctl_stop_result *scratch)
+{
+	size_t first;
+	int r;
+
+	sp->o = o;
+	sp->res = res ? res : scratch;
+	memset(sp->res, 0, sizeof(*sp->res));
+	if (!o)
+		return -EINVAL;
+	r = stop_schedule_setup(sp);
+	if (r < 0)
+		return r;
+	if (o->no_wait && !first_signal(sp, &first))
+		return -EINVAL;
 	return 0;
 }
 
@@ -470,18 +588,13 @@ int stop_run(const struct dctl_stop_opts *o, struct dctl_stop_result *res,
 	     bool use_pidfd)
 {
 	struct dctl_stop_result scratch;
-	struct stopper sp = { .o = o, .pidfd = -1 };
-	size_t first;
+	struct stopper sp = { .single.pidfd = -1 };
 	int r;
 
-	sp.res = res ? res : &scratch;
-	memset(sp.res, 0, sizeof(*sp.res));
-	if (!o || !o->pidfile || !*o->pidfile)
-		return -EINVAL;
-	r = stop_schedule_setup(&sp);
+	r = stop_setup(&sp, o, res, &scratch);
 	if (r < 0)
 		return r;
-	if (o->no_wait && !first_signal(&sp, &first))
+	if (!o->pidfile || !*o->pidfile)
 		return -EINVAL;
 	r = stop_resolve(&sp);
 	if (r < 0)
@@ -490,13 +603,47 @@ int stop_run(const struct dctl_stop_opts *o, struct dctl_stop_result *res,
 		stop_test_report(&sp);
 		return 0;
 	}
+	sp.t = &sp.single;
+	sp.n = 1;
 	r = stop_act(&sp, use_pidfd);
-	if (sp.pidfd >= 0)
-		close(sp.pidfd);
+	close_pidfds(&sp);
 	return r;
 }
 
 int dctl_stop(const struct dctl_stop_opts *o, struct dctl_stop_result *res)
 {
 	return stop_run(o, res, true);
+}
+
+int stop_procs(const struct dctl_stop_opts *o, const struct scan_proc *p,
+	       size_t n, struct dctl_stop_result *res)
+{
+	struct dctl_stop_result scratch;
+	struct stopper sp = { .single.pidfd = -1 };
+	size_t i;
+	int r;
+
+	r = stop_setup(&sp, o, res, &scratch);
+	if (r < 0)
+		return r;
+	if (!p || n == 0 || o->pidfile || o->process_group)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (p[i].pid < 2)
+			return -EINVAL;
+	sp.t = calloc(n, sizeof(*sp.t));
+	if (!sp.t)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		sp.t[i].pid = p[i].pid;
+		sp.t[i].start_ticks = p[i].start_ticks;
+		sp.t[i].pidfd = -1;
+	}
+	sp.n = n;
+	sp.pid = p[0].pid;
+	sp.res->pid = p[0].pid;
+	r = stop_act(&sp, true);
+	close_pidfds(&sp);
+	free(sp.t);
+	return r;
 }

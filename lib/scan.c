@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Process matching for the start-stop-daemon front end, as dpkg's
+ * start-stop-daemon does it on Linux, with what it gets wrong left out:
+ *
+ *  --exec   the device and inode of the running executable equal those of
+ *           the file named. After an upgrade replaced the binary, the
+ *           kernel's exe link reads "PATH (deleted)"; dpkg then strips the
+ *           marker and compares the file now at PATH, so a daemon still
+ *           running the old binary matches the new one. We do the same.
+ *  --name   the process name (the "comm" of /proc/PID/stat, which the
+ *           kernel cuts to 15 bytes), compared whole. dpkg never matches a
+ *           longer --name; we compare its first 15 bytes, which is all the
+ *           kernel kept of the name the process was given.
+ *  --user   the owner of the process. dpkg takes the owner of /proc/PID,
+ *           which is the effective uid, but root for any process that is
+ *           not dumpable (one that switched users itself); we read the
+ *           effective uid from /proc/PID/status, so such daemons match
+ *           their real owner.
+ *  --ppid   the parent PID.
+ *
+ * dpkg counts zombies as running and may match PID 1, kernel threads, or
+ * the very shell that runs the init script; none of these ever match here.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "proc.h"
+#include "scan.h"
+
+#define DELETED_MARK " (deleted)"
+/* How far up the chain of our ancestors we look. */
+#define ANCESTORS_MAX 128
+
+void scan_match_init(struct scan_match *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->uid = (uid_t)-1;
+}
+
+int scan_match_exec(struct scan_match *m, const char *path)
+{
+	struct stat sb;
+
+	if (!path || !*path)
+		return -EINVAL;
+	if (stat(path, &sb) < 0)
+		return -errno;
+	m->exe = true;
+	m->exe_dev = sb.st_dev;
+	m->exe_ino = sb.st_ino;
+	return 0;
+}
+
+bool scan_match_given(const struct scan_match *m)
+{
+	return m->exe || m->name || m->uid != (uid_t)-1 || m->ppid > 0;
+}
+
+static bool same_file(const struct stat *sb, const struct scan_match *m)
+{
+	return sb->st_dev == m->exe_dev && sb->st_ino == m->exe_ino;
+}
+
+/* The file the exe link named before it was unlinked, compared now. */
+static bool deleted_exe_matches(pid_t pid, const struct scan_match *m)
+{
+	char link[PATH_MAX];
+	size_t len, mark = strlen(DELETED_MARK);
+	struct stat sb;
+
+	if (proc_exe(pid, link, sizeof(link)) < 0)
+		return false;
+	len = strlen(link);
+	if (len <= mark || strcmp(link + len - mark, DELETED_MARK) != 0)
+		return false;
+	link[len - mark] = '\0';
+	return stat(link, &sb) == 0 && same_file(&sb, m);
+}
+
+static bool exe_matches(pid_t pid, const struct scan_match *m)
+{
+	char path[48];
+	struct stat sb;
+
+	/* The link itself leads to the inode running, deleted or not. */
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (stat(path, &sb) == 0 && same_file(&sb, m))
+		return true;
+	return deleted_exe_matches(pid, m);
+}
+
+static bool name_matches(const struct proc_stat *ps, const char *name)
+{
+	return strncmp(ps->comm, name, PROC_COMM_MAX) == 0 &&
+	       (strlen(name) >= PROC_COMM_MAX ||
+		ps->comm[strlen(name)] == '\0');
+}
+
+static bool uid_matches(pid_t pid, uid_t want)
+{
+	uid_t uid;
+
+	return proc_euid(pid, &uid) == 0 && uid == want;
+}
+
+static bool never_matches(const struct proc_stat *ps)
+{
+	return ps->pid < 2 || ps->state == 'Z' || ps->state == 'X' ||
+	       ps->state == 'x' || (ps->flags & PROC_FLAG_KTHREAD);
+}
+
+int scan_pid_matches(pid_t pid, const struct scan_match *m,
+		     struct scan_proc *out)
+{
+	struct proc_stat ps;
+	int r;
+
+	if (pid < 2 || !m)
+		return pid < 2 ? 0 : -EINVAL;
+	r = proc_read_stat(pid, &ps);
+	if (r == -ESRCH)
+		return 0;
+	if (r < 0)
+		return r;
+	if (never_matches(&ps))
+		return 0;
+	if (m->ppid > 0 && ps.ppid != m->ppid)
+		return 0;
+	if (m->name && !name_matches(&ps, m->name))
+		return 0;
+	if (m->uid != (uid_t)-1 && !uid_matches(pid, m->uid))
+		return 0;
+	if (m->exe && !exe_matches(pid, m))
+		return 0;
+	if (out) {
+		out->pid = pid;
+		out->start_ticks = ps.start_ticks;
+	}
+	return 1;
+}
+
+/* This process and its ancestors, which a scan must never return. */
+static size_t our_lineage(pid_t *v, size_t max)
+{
+	struct proc_stat ps;
+	pid_t pid = getpid();
+	size_t n = 0;
+
+	while (pid > 1 && n < max) {
+		v[n++] = pid;
+		if (proc_read_stat(pid, &ps) < 0)
+			break;
+		pid = ps.ppid;
+	}
+	return n;
+}
+
+static bool in_lineage(pid_t pid, const pid_t *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == pid)
+			return true;
+	return false;
+}
+
+static pid_t dirent_pid(const struct dirent *d)
+{
+	char *end;
+	long v;
+
+	if (d->d_name[0] < '1' || d->d_name[0] > '9')
+		return 0;
+	errno = 0;
+	v = strtol(d->d_name, &end, 10);
+	if (*end || errno || v > INT_MAX)
+		return 0;
+	return (pid_t)v;
+}
+
+static int push(struct scan_proc **v, size_t *n, size_t *cap,
+		const struct scan_proc *p)
+{
+	struct scan_proc *more;
+
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 8;
+		more = realloc(*v, *cap * sizeof(*more));
+		if (!more)
+			return -ENOMEM;
+		*v = more;
+	}
+	(*v)[(*n)++] = *p;
+	return 0;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	pid_t x = ((const struct scan_proc *)a)->pid;
+	pid_t y = ((const struct scan_proc *)b)->pid;
+
+	return (x > y) - (x < y);
+}
+
+int scan_find(const struct scan_match *m, struct scan_proc **out, size_t *n)
+{
+	pid_t lineage[ANCESTORS_MAX];
+	size_t nl, cap = 0, seen = 0;
+	struct scan_proc p;
+	struct dirent *d;
+	DIR *dir;
+	pid_t pid;
+	int r = 0, saved;
+
+	if (!m || !out || !n || !scan_match_given(m))
+		return -EINVAL;
+	*out = NULL;
+	*n = 0;
+	dir = opendir("/proc");
+	if (!dir)
+		return -errno;
+	nl = our_lineage(lineage, ANCESTORS_MAX);
+	while (r >= 0 && (d = readdir(dir))) {
+		pid = dirent_pid(d);
+		if (!pid)
+			continue;
+		seen++;
+		if (in_lineage(pid, lineage, nl))
+			continue;
+		/* One process we cannot read is not a reason to stop looking. */
+		if (scan_pid_matches(pid, m, &p) == 1)
+			r = push(out, n, &cap, &p);
+	}
+	/* An empty /proc is one that is not mounted, not one without us. */
+	saved = r < 0 ? r : seen ? 0 : -ENOENT;
+	closedir(dir);
+	if (saved < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return saved;
+	}
+	qsort(*out, *n, sizeof(**out), by_pid);
+	return 0;
+}
