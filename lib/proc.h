@@ -55,9 +55,9 @@ int proc_exe(pid_t pid, char *buf, size_t size);
 int proc_uid(pid_t pid, uid_t *uid);
 
 /*
- * Effective uid of PID, from the same line: the process's owner, which is
- * what the owner of /proc/PID says too, except for a non-dumpable process
- * (one that changed its credentials), whose /proc/PID belongs to root.
+ * Effective uid of PID, from the same line: the process's owner, as the
+ * owner of the /proc/PID directory says too (the files in it belong to
+ * root once a process has switched users and is no longer dumpable).
  */
 int proc_euid(pid_t pid, uid_t *uid);
 

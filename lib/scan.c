@@ -12,11 +12,9 @@
  *           kernel cuts to 15 bytes), compared whole. dpkg never matches a
  *           longer --name; we compare its first 15 bytes, which is all the
  *           kernel kept of the name the process was given.
- *  --user   the owner of the process. dpkg takes the owner of /proc/PID,
- *           which is the effective uid, but root for any process that is
- *           not dumpable (one that switched users itself); we read the
- *           effective uid from /proc/PID/status, so such daemons match
- *           their real owner.
+ *  --user   the owner of the process: dpkg takes the owner of the
+ *           /proc/PID directory, which is the effective uid; we read the
+ *           same id from the "Uid:" line of /proc/PID/status.
  *  --ppid   the parent PID.
  *
  * dpkg counts zombies as running and may match PID 1, kernel threads, or
