@@ -658,6 +658,23 @@ static int keep_inherited(int fd)
 	return 0;
 }
 
+int recipe_apply_identity(const struct recipe *r, enum recipe_step *failed)
+{
+	enum recipe_step dummy, *step = failed ? failed : &dummy;
+	int e;
+
+	/* Before the privilege drop: only root may lower the niceness. */
+	*step = RECIPE_STEP_NICE;
+	if (r->set_nice && (e = set_nice(r->nice)))
+		return e;
+	if ((e = set_places(r, step)))
+		return e;
+	if (r->user && (e = set_creds(r->user, step)))
+		return e;
+	*step = RECIPE_STEP_NONE;
+	return 0;
+}
+
 int recipe_apply(struct recipe *r, enum recipe_step *failed)
 {
 	enum recipe_step dummy, *step = failed ? failed : &dummy;
@@ -675,13 +692,7 @@ int recipe_apply(struct recipe *r, enum recipe_step *failed)
 	*step = RECIPE_STEP_FDS;
 	if ((e = close_others(r)))
 		return e;
-	/* Before the privilege drop: only root may lower the niceness. */
-	*step = RECIPE_STEP_NICE;
-	if (r->set_nice && (e = set_nice(r->nice)))
-		return e;
-	if ((e = set_places(r, step)))
-		return e;
-	if (r->user && (e = set_creds(r->user, step)))
+	if ((e = recipe_apply_identity(r, step)))
 		return e;
 	*step = RECIPE_STEP_KEEP_FD;
 	if ((e = keep_inherited(r->keep_fd)))

@@ -141,6 +141,13 @@ pid_t recipe_launch(int report_fd, int (*fn)(void *), void *arg);
  */
 int recipe_apply(struct recipe *r, enum recipe_step *failed);
 
+/*
+ * The tail of recipe_apply(): nice, chroot, chdir, umask, credentials,
+ * with nothing detached and stdio, signals and descriptors left alone.
+ * For a program run in the caller's own process. 0 or -errno with *failed.
+ */
+int recipe_apply_identity(const struct recipe *r, enum recipe_step *failed);
+
 /* The pieces of recipe_apply(), each usable on its own (and tested so). */
 
 /* Every catchable signal to SIG_DFL, then an empty mask. 0 or -errno. */

@@ -35,6 +35,7 @@
 #include "pidfile.h"
 #include "proc.h"
 #include "recipe.h"
+#include "spawn.h"
 #include "util.h"
 
 extern char **environ;
@@ -402,13 +403,12 @@ static int open_output(struct spawn *s, const char *path, int *fd)
 	return 0;
 }
 
-static int validate(struct spawn *s)
+/* What a start checks whether or not it detaches the program. */
+static int validate_program(struct spawn *s)
 {
 	const struct dctl_spawn_opts *o = s->o;
 	int e;
 
-	if (!o->pidfile || !*o->pidfile)
-		return fail(s, DCTL_STAGE_VALIDATE, EINVAL, "no pidfile given");
 	if (o->umask & ~(mode_t)0777)
 		return fail(s, DCTL_STAGE_VALIDATE, EINVAL,
 			    "umask %#o out of range 0..0777", (unsigned)o->umask);
@@ -424,6 +424,13 @@ static int validate(struct spawn *s)
 	    (e = check_program(s)) || (e = check_user(s)))
 		return e;
 	return 0;
+}
+
+static int validate(struct spawn *s)
+{
+	if (!s->o->pidfile || !*s->o->pidfile)
+		return fail(s, DCTL_STAGE_VALIDATE, EINVAL, "no pidfile given");
+	return validate_program(s);
 }
 
 /*
@@ -1547,4 +1554,57 @@ int dctl_spawn(const struct dctl_spawn_opts *o, struct dctl_spawn_result *res)
 	if (r < 0 && r != -EEXIST)
 		res->pid = 0;
 	return r;
+}
+
+/* The step of recipe_apply_identity() that failed, as a stage. */
+static int exec_here_failed(struct spawn *s, enum recipe_step step, int err)
+{
+	return fail(s, step == RECIPE_STEP_EXEC ? DCTL_STAGE_EXEC :
+		    DCTL_STAGE_SETUP, err, "%s: %s", recipe_step_str(step),
+		    errstr(s, err));
+}
+
+int spawn_exec_here(const struct dctl_spawn_opts *o,
+		    struct dctl_spawn_result *res)
+{
+	struct spawn s = {
+		.o = o, .res = res, .out_fd = -1, .err_fd = -1,
+		.ns = { .fd = -1 }, .pipe_rd = -1, .pipe_wr = -1, .pidfd = -1,
+		.main_fd = -1, .lock_fd = -1,
+	};
+	enum recipe_step step;
+	struct recipe r;
+	int e;
+
+	if (!res)
+		return -EINVAL;
+	init_result(res);
+	if (!o || o->ready != DCTL_READY_EXEC)
+		return -EINVAL;
+	e = validate_program(&s);
+	if (!e)
+		e = prepare(&s);
+	if (!e && o->test) {
+		release(&s, false);
+		return 0;
+	}
+	if (!e) {
+		recipe_init(&r);
+		r.chroot_path = o->chroot_path;
+		r.chdir_path = s.chdir_path;
+		r.umask = o->umask;
+		r.set_nice = o->set_nice;
+		r.nice = o->nice;
+		r.user = s.have_user ? &s.user : NULL;
+		e = recipe_apply_identity(&r, &step);
+		if (!e) {
+			execve(s.program, s.argv, s.envp);
+			step = RECIPE_STEP_EXEC;
+			e = -errno;
+		}
+		e = exec_here_failed(&s, step, -e);
+	}
+	/* Nothing was forked and no pidfile locked: nothing to undo. */
+	release(&s, false);
+	return e;
 }
