@@ -208,6 +208,14 @@ static int by_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+bool scan_is_ours(pid_t pid)
+{
+	pid_t lineage[ANCESTORS_MAX];
+	size_t n = our_lineage(lineage, ANCESTORS_MAX);
+
+	return pid < 2 || in_lineage(pid, lineage, n);
+}
+
 int scan_find(const struct scan_match *m, struct scan_proc **out, size_t *n)
 {
 	pid_t lineage[ANCESTORS_MAX];

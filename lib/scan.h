@@ -47,6 +47,9 @@ bool scan_match_given(const struct scan_match *m);
 int scan_pid_matches(pid_t pid, const struct scan_match *m,
 		     struct scan_proc *ps);
 
+/* Is PID below 2, this process, or one of its ancestors? */
+bool scan_is_ours(pid_t pid);
+
 /*
  * Every process that matches, except this process and its ancestors (a
  * "--name sh" must never reach the shell running the script). *out is
