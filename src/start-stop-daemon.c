@@ -660,8 +660,10 @@ static void fill_spawn(const struct args *a, struct dctl_spawn_opts *o,
 
 static int start_failed(const struct dctl_spawn_result *res, int r)
 {
-	cli_error("unable to start %s: %s", res->detail[0] ? res->detail :
-		  "the program", strerror(-r));
+	if (res->detail[0])
+		cli_error("unable to start: %s", res->detail);
+	else
+		cli_error("unable to start: %s", strerror(-r));
 	return EXIT_TROUBLE;
 }
 
