@@ -490,9 +490,8 @@ static int parse_args(struct args *a, int argc, char **argv)
 /* ---------------------------------------------------- library calls */
 
 /* Safety: never this process, one of its callers, or PID 0/1. */
-static int refuse_ours(const struct args *a, pid_t pid, const char *what)
+static int refuse_ours(pid_t pid, const char *what)
 {
-	(void)a;
 	if (pid >= 2 && !scan_is_ours(pid))
 		return 0;
 	cli_error("%s names pid %d, which is this program or one of its callers: refusing to act on it",
@@ -539,7 +538,7 @@ static int find_by_pidfile(const struct args *a, struct found *f)
 			  a->pidfile);
 		return trouble(a);
 	}
-	if (a->action != ACT_STATUS && refuse_ours(a, st.pid, a->pidfile) < 0)
+	if (a->action != ACT_STATUS && refuse_ours(st.pid, a->pidfile) < 0)
 		return trouble(a);
 	r = scan_pid_matches(st.pid, &a->match, &p);
 	if (r <= 0)
@@ -560,7 +559,7 @@ static int find_by_pid(const struct args *a, struct found *f)
 {
 	struct scan_proc p;
 
-	if (a->action != ACT_STATUS && refuse_ours(a, a->pid, "--pid") < 0)
+	if (a->action != ACT_STATUS && refuse_ours(a->pid, "--pid") < 0)
 		return trouble(a);
 	if (scan_pid_matches(a->pid, &a->match, &p) <= 0)
 		return 0;
