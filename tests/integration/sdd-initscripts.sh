@@ -12,7 +12,7 @@ DCTL_TEST_LIMIT=${DCTL_TEST_LIMIT:-900}
 . "${DCTL_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
 SSD=${DCTL_SSD:-$DCTL_BUILDDIR/src/start-stop-daemon}
-RUNNER=$DCTL_SRCDIR/tests/integration/sdd-initscript-run.sh
+RUNNER=$DCTL_SRCDIR/tests/integration/sdd-initscript-ns.bash
 
 if [ "$(id -u)" != 0 ] || ! unshare --mount --pid --net --fork --mount-proc true 2>/dev/null; then
 	echo "1..0 # SKIP needs root and mount, PID and network namespaces"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Run inside private mount, PID and network namespaces by sdd-initscripts.sh:
-#   sdd-initscript-run.sh IMPL SCRIPT PIDFILE [SSD]
+#   sdd-initscript-ns.bash IMPL SCRIPT PIDFILE [SSD]
 # IMPL "dpkg" leaves /usr/sbin/start-stop-daemon alone; "ours" bind-mounts
 # SSD over it (this mount namespace only). Runs /etc/init.d/SCRIPT through
 # its life and prints "ACTION=CODE" per step; with "ours", then feeds the
@@ -11,7 +11,7 @@ set -u
 # It mounts over /run and /usr/sbin: only ever as PID 1 of namespaces of
 # its own (unshare --fork --pid --mount), never on the machine itself.
 if [ "$$" != 1 ]; then
-	echo "sdd-initscript-run.sh: run only by sdd-initscripts.sh, in namespaces of its own" >&2
+	echo "sdd-initscript-ns.bash: run only by sdd-initscripts.sh, in namespaces of its own" >&2
 	exit 99
 fi
 impl=$1 script=$2 pidfile=$3 ssd=${4:-}
