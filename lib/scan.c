@@ -19,6 +19,9 @@
  *
  * dpkg counts zombies as running and may match PID 1, kernel threads, or
  * the very shell that runs the init script; none of these ever match here.
+ *
+ * At the end, struct dctl_scan: the public object over these calls, whose
+ * results a struct dctl_stop can stop (dctl_stop_set_scan()).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,8 +32,10 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "daemonctl.h"
 #include "proc.h"
 #include "scan.h"
+#include "util.h"
 
 #define DELETED_MARK " (deleted)"
 /* How far up the chain of our ancestors we look. */
@@ -184,22 +189,6 @@ static pid_t dirent_pid(const struct dirent *d)
 	return (pid_t)v;
 }
 
-static int push(struct scan_proc **v, size_t *n, size_t *cap,
-		const struct scan_proc *p)
-{
-	struct scan_proc *more;
-
-	if (*n == *cap) {
-		*cap = *cap ? 2 * *cap : 8;
-		more = realloc(*v, *cap * sizeof(*more));
-		if (!more)
-			return -ENOMEM;
-		*v = more;
-	}
-	(*v)[(*n)++] = *p;
-	return 0;
-}
-
 static int by_pid(const void *a, const void *b)
 {
 	pid_t x = ((const struct scan_proc *)a)->pid;
@@ -218,9 +207,10 @@ bool scan_is_ours(pid_t pid)
 
 int scan_find(const struct scan_match *m, struct scan_proc **out, size_t *n)
 {
+	struct util_array found = UTIL_ARRAY_INIT(sizeof(struct scan_proc));
 	pid_t lineage[ANCESTORS_MAX];
-	size_t nl, cap = 0, seen = 0;
-	struct scan_proc p;
+	struct scan_proc p, *slot;
+	size_t nl, seen = 0;
 	struct dirent *d;
 	DIR *dir;
 	pid_t pid;
@@ -242,18 +232,210 @@ int scan_find(const struct scan_match *m, struct scan_proc **out, size_t *n)
 		if (in_lineage(pid, lineage, nl))
 			continue;
 		/* One process we cannot read is not a reason to stop looking. */
-		if (scan_pid_matches(pid, m, &p) == 1)
-			r = push(out, n, &cap, &p);
+		if (scan_pid_matches(pid, m, &p) != 1)
+			continue;
+		if ((slot = util_array_push(&found)))
+			*slot = p;
+		else
+			r = -ENOMEM;
 	}
 	/* An empty /proc is one that is not mounted, not one without us. */
 	saved = r < 0 ? r : seen ? 0 : -ENOENT;
 	closedir(dir);
 	if (saved < 0) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
+		util_array_free(&found);
 		return saved;
 	}
-	qsort(*out, *n, sizeof(**out), by_pid);
+	qsort(found.v, found.n, sizeof(p), by_pid);
+	*out = found.v;
+	*n = found.n;
 	return 0;
+}
+
+/* ---------------------------------------------------- the public object */
+
+struct dctl_scan {
+	struct scan_match m;
+	char *name;			/* m.name points here */
+	pid_t pid;			/* dctl_scan_set_pid(); 0: any */
+	unsigned long long pid_ticks;	/* its start time; 0: any */
+	char *pidfile;			/* dctl_scan_set_pidfile() */
+	struct dctl_status *status;	/* the last run's probe of it */
+	struct scan_proc *found;	/* the last run's, ascending PIDs */
+	size_t n;
+};
+
+int dctl_scan_new(struct dctl_scan **out)
+{
+	struct dctl_scan *sc;
+
+	if (!out)
+		return -EINVAL;
+	sc = calloc(1, sizeof(*sc));
+	if (!sc)
+		return -ENOMEM;
+	scan_match_init(&sc->m);
+	*out = sc;
+	return 0;
+}
+
+void dctl_scan_free(struct dctl_scan *sc)
+{
+	if (!sc)
+		return;
+	free(sc->name);
+	free(sc->pidfile);
+	dctl_status_free(sc->status);
+	free(sc->found);
+	free(sc);
+}
+
+int dctl_scan_set_exe(struct dctl_scan *sc, const char *path)
+{
+	if (!sc || (path && !*path))
+		return -EINVAL;
+	if (!path) {
+		sc->m.exe = false;
+		return 0;
+	}
+	return scan_match_exec(&sc->m, path);
+}
+
+int dctl_scan_set_name(struct dctl_scan *sc, const char *name)
+{
+	int r;
+
+	if (!sc || (name && !*name))
+		return -EINVAL;
+	if ((r = util_set_string(&sc->name, name)) < 0)
+		return r;
+	sc->m.name = sc->name;
+	/* The kernel kept only the first bytes of a longer name. */
+	return name && strlen(name) > PROC_COMM_MAX ? 1 : 0;
+}
+
+int dctl_scan_set_uid(struct dctl_scan *sc, uid_t uid)
+{
+	if (!sc)
+		return -EINVAL;
+	sc->m.uid = uid;
+	return 0;
+}
+
+int dctl_scan_set_ppid(struct dctl_scan *sc, pid_t ppid)
+{
+	if (!sc || ppid < 0)
+		return -EINVAL;
+	sc->m.ppid = ppid;
+	return 0;
+}
+
+int dctl_scan_set_pid(struct dctl_scan *sc, pid_t pid, uint64_t start_ticks)
+{
+	if (!sc || pid < 0)
+		return -EINVAL;
+	sc->pid = pid;
+	sc->pid_ticks = pid ? start_ticks : 0;
+	return 0;
+}
+
+int dctl_scan_set_pidfile(struct dctl_scan *sc, const char *path)
+{
+	if (!sc || (path && !*path))
+		return -EINVAL;
+	return util_set_string(&sc->pidfile, path);
+}
+
+const struct dctl_status *dctl_scan_get_status(const struct dctl_scan *sc)
+{
+	return sc ? sc->status : NULL;
+}
+
+/*
+ * dctl_scan_set_pidfile(): the live process the probe finds there, and
+ * only if the file is trusted or the process is named by exe or owner
+ * too. Nothing else is looked at, whatever the pidfile says.
+ */
+static int scan_pidfile(struct dctl_scan *sc)
+{
+	const struct dctl_status *st;
+	int r;
+
+	r = dctl_probe(sc->pidfile, 0, &sc->status);
+	if (r < 0)
+		return r;
+	st = sc->status;
+	if (dctl_status_get_state(st) != DCTL_STATE_RUNNING)
+		return 0;
+	if (!dctl_status_get_trusted(st) && !sc->m.exe &&
+	    sc->m.uid == (uid_t)-1)
+		return -EACCES;
+	sc->pid = dctl_status_get_pid(st);
+	sc->pid_ticks = dctl_status_get_start_ticks(st);
+	return 0;
+}
+
+/* dctl_scan_set_pid(): that one process, if it is still the one meant. */
+static int scan_one(struct dctl_scan *sc)
+{
+	struct scan_proc p;
+	int r;
+
+	if (scan_is_ours(sc->pid))
+		return -EPERM;
+	r = scan_pid_matches(sc->pid, &sc->m, &p);
+	if (r <= 0)
+		return r;
+	if (sc->pid_ticks && p.start_ticks != sc->pid_ticks)
+		return 0;
+	sc->found = malloc(sizeof(*sc->found));
+	if (!sc->found)
+		return -ENOMEM;
+	sc->found[0] = p;
+	sc->n = 1;
+	return 0;
+}
+
+int dctl_scan_run(struct dctl_scan *sc)
+{
+	int r;
+
+	if (!sc)
+		return -EINVAL;
+	free(sc->found);
+	sc->found = NULL;
+	sc->n = 0;
+	dctl_status_free(sc->status);
+	sc->status = NULL;
+	if (sc->pidfile) {
+		if (sc->pid)
+			return -EINVAL;
+		r = scan_pidfile(sc);
+		if (r == 0 && sc->pid)
+			r = scan_one(sc);
+		/* The pidfile's process, found afresh by the next run. */
+		sc->pid = 0;
+		sc->pid_ticks = 0;
+		return r;
+	}
+	if (sc->pid)
+		return scan_one(sc);
+	return scan_find(&sc->m, &sc->found, &sc->n);
+}
+
+size_t dctl_scan_get_count(const struct dctl_scan *sc)
+{
+	return sc ? sc->n : 0;
+}
+
+pid_t dctl_scan_get_pid(const struct dctl_scan *sc, size_t i)
+{
+	if (!sc)
+		return -EINVAL;
+	return i < sc->n ? sc->found[i].pid : 0;
+}
+
+const struct scan_proc *scan_result(const struct dctl_scan *sc, size_t i)
+{
+	return &sc->found[i];
 }

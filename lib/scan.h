@@ -58,4 +58,9 @@ bool scan_is_ours(pid_t pid);
  */
 int scan_find(const struct scan_match *m, struct scan_proc **out, size_t *n);
 
+struct dctl_scan;
+
+/* Process i (< dctl_scan_get_count()) of the scan's last run. */
+const struct scan_proc *scan_result(const struct dctl_scan *sc, size_t i);
+
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Stop a daemon along a schedule (SPEC 3 daemon-stop).
+ * Stop a daemon along a schedule, as daemon-stop(1) does.
  *
  * The probe decides whether the pidfile is live (the one rule, shared with
  * status and start). Then the process is pinned with a pidfd and checked
@@ -10,6 +10,10 @@
  * hit. The wait is poll(2) on the pidfd, which wakes at exit, zombie or
  * not. Only where pidfds do not exist (ENOSYS) do we fall back to kill(2)
  * and proc_wait_exit()'s bounded poll.
+ *
+ * The same run can instead stop the processes a scan found (dctl_scan):
+ * each is pinned and confirmed the same way, every signal of the schedule
+ * goes to each one still alive, and a wait ends when the last has gone.
  */
 #include <errno.h>
 #include <signal.h>
@@ -24,7 +28,8 @@
 #include "daemonctl.h"
 #include "proc.h"
 #include "scan.h"
-#include "stop.h"
+#include "schedule.h"
+#include "status.h"
 #include "util.h"
 
 /* The longest wait handed to proc_wait_exit() at once (one day). */
@@ -38,96 +43,217 @@ struct target {
 	bool gone;
 };
 
-struct stopper {
-	const struct dctl_stop_opts *o;
-	struct dctl_stop_result *res;
-	struct dctl_schedule sched;
+struct dctl_stop {
+	/* What the caller set. */
+	char *pidfile;
+	int sig;
+	struct dctl_schedule sched;	/* the default for sig, unless set */
+	bool sched_set;
+	bool no_wait;			/* send the first signal, return */
+	bool process_group;		/* signal the daemon's group */
+	bool keep_pidfile;
+	bool test;			/* decide, send nothing */
+	struct dctl_match *match;	/* NULL: no condition */
+	struct target *set;		/* a scan's processes, instead of */
+	size_t n_set;			/* the pidfile's daemon */
+	dctl_log_fn log;
+	void *log_data;
+
+	/* What the last run found and did. */
+	struct dctl_status *status;	/* the probe it acted on */
 	char sched_text[512];
 	pid_t pid;		/* the first target, for messages */
+	int last_signal;
 	pid_t pgrp;		/* the daemon's group, with process_group */
-	struct target *t;	/* what to stop: the pidfile's daemon, or */
-	size_t n;		/* the processes a scan found */
-	struct target single;
+	struct target *t;	/* what this run stops: &single or set */
+	size_t n;
+	struct target single;	/* the pidfile's daemon */
 	long long sent_ms;	/* when the first signal went out */
 };
 
+/* Internal: dctl_stop_run() with the pidfd path selectable, for the tests. */
+int stop_run(struct dctl_stop *sp, bool use_pidfd);
+
 #define slog(sp, level, ...) \
-	util_log((sp)->o->log, (sp)->o->log_data, (level), __VA_ARGS__)
+	util_log((sp)->log, (sp)->log_data, (level), __VA_ARGS__)
 
-void dctl_stop_opts_init(struct dctl_stop_opts *o)
+int dctl_stop_new(struct dctl_stop **out, const char *pidfile)
 {
-	if (!o)
-		return;
-	memset(o, 0, sizeof(*o));
-	o->sig = SIGTERM;
-	o->match.uid = (uid_t)-1;
-}
+	struct dctl_stop *sp;
 
-static bool match_given(const struct dctl_match *m)
-{
-	return m->exe || m->uid != (uid_t)-1 || m->instance;
-}
-
-bool stop_trusts(const struct dctl_status *st, bool confirmed)
-{
-	return st->trusted || confirmed;
-}
-
-/*
- * The schedule to follow. A caller's schedule must be one the grammar can
- * express: formatting it and parsing the text back must give it again.
- * That one rule rejects unknown signals, negative timeouts, a misplaced
- * "forever" and a loop without a wait, exactly as dctl_schedule_parse().
- */
-static int stop_schedule_setup(struct stopper *sp)
-{
-	const struct dctl_stop_opts *o = sp->o;
-	struct dctl_schedule back;
-	int sig = o->sig ? o->sig : SIGTERM;
-	int n;
-
-	if (!dctl_signal_name(sig))
+	/* No pidfile: the processes will come from dctl_stop_set_scan(). */
+	if (!out || (pidfile && !*pidfile))
 		return -EINVAL;
-	if (o->schedule.n == 0)
-		dctl_schedule_default(sig, &sp->sched);
-	else
-		sp->sched = o->schedule;
-	n = dctl_schedule_format(&sp->sched, sp->sched_text,
-				 sizeof(sp->sched_text));
-	if (n < 0 || (size_t)n >= sizeof(sp->sched_text))
-		return -EINVAL;
-	if (dctl_schedule_parse(sp->sched_text, sig, &back) < 0 ||
-	    back.n != sp->sched.n ||
-	    memcmp(back.step, sp->sched.step,
-		   back.n * sizeof(back.step[0])) != 0)
-		return -EINVAL;
+	sp = calloc(1, sizeof(*sp));
+	if (!sp)
+		return -ENOMEM;
+	if (util_set_string(&sp->pidfile, pidfile) < 0) {
+		free(sp);
+		return -ENOMEM;
+	}
+	sp->sig = SIGTERM;
+	schedule_default(&sp->sched, sp->sig);
+	sp->single.pidfd = -1;
+	*out = sp;
 	return 0;
 }
 
-/* Probe the pidfile: is there a live daemon we may signal? */
-static int stop_resolve(struct stopper *sp)
+void dctl_stop_free(struct dctl_stop *sp)
 {
-	char eb[64];
-	const struct dctl_stop_opts *o = sp->o;
-	struct dctl_status *st = &sp->res->status;
+	if (!sp)
+		return;
+	dctl_status_free(sp->status);
+	dctl_match_free(sp->match);
+	free(sp->set);
+	free(sp->pidfile);
+	free(sp);
+}
+
+int dctl_stop_set_signal(struct dctl_stop *sp, int sig)
+{
+	if (!sp || !dctl_signal_name(sig))
+		return -EINVAL;
+	sp->sig = sig;
+	if (!sp->sched_set)
+		schedule_default(&sp->sched, sig);
+	return 0;
+}
+
+int dctl_stop_set_schedule(struct dctl_stop *sp,
+			   const struct dctl_schedule *sched)
+{
+	if (!sp)
+		return -EINVAL;
+	sp->sched_set = sched != NULL;
+	if (sched)
+		sp->sched = *sched;
+	else
+		schedule_default(&sp->sched, sp->sig);
+	return 0;
+}
+
+int dctl_stop_set_no_wait(struct dctl_stop *sp, bool no_wait)
+{
+	if (!sp)
+		return -EINVAL;
+	sp->no_wait = no_wait;
+	return 0;
+}
+
+int dctl_stop_set_process_group(struct dctl_stop *sp, bool on)
+{
+	if (!sp)
+		return -EINVAL;
+	sp->process_group = on;
+	return 0;
+}
+
+int dctl_stop_set_keep_pidfile(struct dctl_stop *sp, bool keep)
+{
+	if (!sp)
+		return -EINVAL;
+	sp->keep_pidfile = keep;
+	return 0;
+}
+
+int dctl_stop_set_test(struct dctl_stop *sp, bool test)
+{
+	if (!sp)
+		return -EINVAL;
+	sp->test = test;
+	return 0;
+}
+
+int dctl_stop_set_match(struct dctl_stop *sp, const struct dctl_match *m)
+{
+	struct dctl_match *copy = NULL;
 	int r;
 
-	r = dctl_probe(o->pidfile, DCTL_PROBE_DETAILS, st);
+	if (!sp)
+		return -EINVAL;
+	if (m && (r = match_dup(m, &copy)) < 0)
+		return r;
+	dctl_match_free(sp->match);
+	sp->match = copy;
+	return 0;
+}
+
+int dctl_stop_set_scan(struct dctl_stop *sp, const struct dctl_scan *sc)
+{
+	struct target *v = NULL;
+	size_t i, n;
+
+	if (!sp || sp->pidfile)
+		return -EINVAL;
+	n = sc ? dctl_scan_get_count(sc) : 0;
+	if (n && !(v = calloc(n, sizeof(*v))))
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct scan_proc *p = scan_result(sc, i);
+
+		v[i].pid = p->pid;
+		v[i].start_ticks = p->start_ticks;
+		v[i].pidfd = -1;
+	}
+	free(sp->set);
+	sp->set = v;
+	sp->n_set = n;
+	return 0;
+}
+
+int dctl_stop_set_log(struct dctl_stop *sp, dctl_log_fn fn, void *userdata)
+{
+	if (!sp)
+		return -EINVAL;
+	sp->log = fn;
+	sp->log_data = userdata;
+	return 0;
+}
+
+pid_t dctl_stop_get_pid(const struct dctl_stop *sp)
+{
+	return sp ? sp->pid : -EINVAL;
+}
+
+int dctl_stop_get_last_signal(const struct dctl_stop *sp)
+{
+	return sp ? sp->last_signal : -EINVAL;
+}
+
+const struct dctl_status *dctl_stop_get_status(const struct dctl_stop *sp)
+{
+	return sp ? sp->status : NULL;
+}
+
+const struct dctl_schedule *dctl_stop_get_schedule(const struct dctl_stop *sp)
+{
+	return sp ? &sp->sched : NULL;
+}
+
+/* Probe the pidfile: is there a live daemon we may signal? */
+static int stop_resolve(struct dctl_stop *sp)
+{
+	char eb[UTIL_STRERROR_MAX];
+	struct dctl_status *st;
+	int r;
+
+	r = dctl_probe(sp->pidfile, DCTL_PROBE_DETAILS, &sp->status);
 	if (r < 0)
 		return r;
+	st = sp->status;
 	switch (st->state) {
 	case DCTL_STATE_NOT_RUNNING:
 		slog(sp, DCTL_LOG_INFO, "%s: no pidfile, nothing to stop",
-		     o->pidfile);
+		     sp->pidfile);
 		return -ESRCH;
 	case DCTL_STATE_DEAD:
 		slog(sp, DCTL_LOG_INFO, "%s: stale pidfile (%s), nothing sent",
-		     o->pidfile, st->reason[0] ? st->reason : "not running");
+		     sp->pidfile, st->reason ? st->reason : "not running");
 		return -ESRCH;
 	case DCTL_STATE_UNKNOWN:
-		slog(sp, DCTL_LOG_INFO, "%s: %s", o->pidfile,
-		     st->reason[0] ? st->reason :
-		     util_strerror(-st->error, eb, sizeof(eb)));
+		slog(sp, DCTL_LOG_INFO, "%s: %s", sp->pidfile,
+		     st->reason ? st->reason :
+		     util_strerror(st->error, eb, sizeof(eb)));
 		return st->error < 0 ? st->error : -EIO;
 	case DCTL_STATE_RUNNING:
 		break;
@@ -137,28 +263,63 @@ static int stop_resolve(struct stopper *sp)
 	/* Safety rule 1, whatever the probe said. */
 	if (st->pid < 2)
 		return -EBADMSG;
-	if (match_given(&o->match) && !dctl_status_match(st, &o->match)) {
+	if (match_any(sp->match) && dctl_status_match(st, sp->match) != 1) {
 		slog(sp, DCTL_LOG_INFO, "%s: pid %d does not match (%s), nothing sent",
-		     o->pidfile, (int)st->pid, st->reason);
+		     sp->pidfile, (int)st->pid, st->reason);
 		return -ESRCH;
 	}
-	/* A pidfile others could write needs --exec or --user. */
-	if (!stop_trusts(st, o->match.exe || o->match.uid != (uid_t)-1)) {
+	/* A pidfile others could write needs the process named by exe or uid. */
+	if (!st->trusted && !match_names_process(sp->match)) {
 		slog(sp, DCTL_LOG_INFO,
 		     "%s: not trusted (a non-root user could have written it); refusing without an --exec or --user match",
-		     o->pidfile);
+		     sp->pidfile);
 		return -EPERM;
 	}
 	sp->pid = st->pid;
-	sp->res->pid = st->pid;
-	sp->single.pid = st->pid;
-	sp->single.start_ticks = st->start_ticks;
+	sp->single = (struct target){
+		.pid = st->pid, .start_ticks = st->start_ticks, .pidfd = -1,
+	};
+	sp->t = &sp->single;
+	sp->n = 1;
 	return 0;
+}
+
+/* A stop without a pidfile: the processes of dctl_stop_set_scan(). */
+static int stop_take_set(struct dctl_stop *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n_set; i++) {
+		/* Safety rule 1, whatever the scan said. */
+		if (sp->set[i].pid < 2)
+			return -EBADMSG;
+		sp->set[i].pidfd = -1;
+		sp->set[i].gone = false;
+	}
+	if (!sp->n_set) {
+		slog(sp, DCTL_LOG_INFO, "no process found, nothing to stop");
+		return -ESRCH;
+	}
+	sp->t = sp->set;
+	sp->n = sp->n_set;
+	sp->pid = sp->set[0].pid;
+	return 0;
+}
+
+static void close_pidfds(struct dctl_stop *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n; i++) {
+		if (sp->t[i].pidfd >= 0)
+			close(sp->t[i].pidfd);
+		sp->t[i].pidfd = -1;
+	}
 }
 
 /*
  * Is the target still the process that was found, and not exited? (If its
- * start time was not known, liveness is all we can check.)
+ * start time could not be read, liveness is all we can check.)
  */
 static int stop_same_process(const struct target *t, struct proc_stat *ps)
 {
@@ -175,7 +336,7 @@ static int stop_same_process(const struct target *t, struct proc_stat *ps)
 }
 
 /* With --process-group: the group to signal, never 0, 1 or ours. */
-static int stop_group_check(struct stopper *sp, const struct proc_stat *ps)
+static int stop_group_check(struct dctl_stop *sp, const struct proc_stat *ps)
 {
 	if (ps->pgrp < 2) {
 		slog(sp, DCTL_LOG_INFO, "pid %d has process group %d: refusing to signal it",
@@ -198,7 +359,7 @@ static int stop_group_check(struct stopper *sp, const struct proc_stat *ps)
 }
 
 /* Pin one process: pidfd first, then confirm it is the one found. */
-static int pin_one(struct stopper *sp, struct target *t, bool use_pidfd)
+static int pin_one(struct dctl_stop *sp, struct target *t, bool use_pidfd)
 {
 	struct proc_stat ps;
 	int r;
@@ -208,7 +369,7 @@ static int pin_one(struct stopper *sp, struct target *t, bool use_pidfd)
 		r = proc_pidfd_open(t->pid);
 		if (r >= 0)
 			t->pidfd = r;
-		else if (r != -ENOSYS && r != -ESRCH)
+		else if (r != -ENOSYS)
 			return r;
 	}
 	if (t->pidfd < 0)
@@ -217,13 +378,13 @@ static int pin_one(struct stopper *sp, struct target *t, bool use_pidfd)
 	r = stop_same_process(t, &ps);
 	if (r < 0)
 		return r;
-	if (sp->o->process_group)
+	if (sp->process_group)
 		return stop_group_check(sp, &ps);
 	return 0;
 }
 
 /* Pin every target; those already gone are marked so. -ESRCH: all gone. */
-static int stop_pin(struct stopper *sp, bool use_pidfd)
+static int stop_pin(struct dctl_stop *sp, bool use_pidfd)
 {
 	size_t i, alive = 0;
 	int r;
@@ -241,7 +402,7 @@ static int stop_pin(struct stopper *sp, bool use_pidfd)
 	return alive ? 0 : -ESRCH;
 }
 
-static size_t alive_count(const struct stopper *sp)
+static size_t alive_count(const struct dctl_stop *sp)
 {
 	size_t i, alive = 0;
 
@@ -250,7 +411,18 @@ static size_t alive_count(const struct stopper *sp)
 	return alive;
 }
 
-static int stop_send(struct stopper *sp, struct target *t, int sig)
+/* The PID to name in a message when one target is left. */
+static pid_t first_alive(const struct dctl_stop *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n; i++)
+		if (!sp->t[i].gone)
+			return sp->t[i].pid;
+	return sp->pid;
+}
+
+static int stop_send(struct dctl_stop *sp, struct target *t, int sig)
 {
 	struct proc_stat ps;
 	int r;
@@ -259,17 +431,17 @@ static int stop_send(struct stopper *sp, struct target *t, int sig)
 	 * Without a pidfd (and for a group, which has none) look again just
 	 * before sending, to keep the PID-reuse window as small as it gets.
 	 */
-	if (t->pidfd < 0 || sp->o->process_group) {
+	if (t->pidfd < 0 || sp->process_group) {
 		r = stop_same_process(t, &ps);
 		if (r < 0)
 			return r;
-		if (sp->o->process_group) {
+		if (sp->process_group) {
 			r = stop_group_check(sp, &ps);
 			if (r < 0)
 				return r;
 		}
 	}
-	if (sp->o->process_group)
+	if (sp->process_group)
 		r = kill(-sp->pgrp, sig) < 0 ? -errno : 0;
 	else if (t->pidfd >= 0)
 		r = proc_pidfd_signal(t->pidfd, sig);
@@ -277,22 +449,22 @@ static int stop_send(struct stopper *sp, struct target *t, int sig)
 		r = kill(t->pid, sig) < 0 ? -errno : 0;
 	if (r < 0)
 		return r;
-	sp->res->last_signal = sig;
+	sp->last_signal = sig;
 	if (!sp->sent_ms)
 		sp->sent_ms = util_now_ms();
 	return 0;
 }
 
 /* Send sig to every target still alive: 0, 1 all are gone, -errno. */
-static int stop_send_all(struct stopper *sp, int sig)
+static int stop_send_all(struct dctl_stop *sp, int sig)
 {
-	char eb[64];
+	char eb[UTIL_STRERROR_MAX];
+	struct target *t;
 	size_t i;
 	int r;
 
 	for (i = 0; i < sp->n; i++) {
-		struct target *t = &sp->t[i];
-
+		t = &sp->t[i];
 		if (t->gone)
 			continue;
 		r = stop_send(sp, t, sig);
@@ -310,59 +482,46 @@ static int stop_send_all(struct stopper *sp, int sig)
 	return alive_count(sp) ? 0 : 1;
 }
 
-/* Wait for one target until the deadline: 0 exited, -ETIMEDOUT, -errno. */
-static int wait_one(struct target *t, long long deadline)
-{
-	long long left;
-	int r;
-
-	do {
-		left = deadline - util_now_ms();
-		if (left < 0)
-			left = 0;
-		if (left > WAIT_CHUNK_MS)
-			left = WAIT_CHUNK_MS;
-		r = proc_wait_exit(t->pidfd, t->pid, (int)left);
-	} while (r == -ETIMEDOUT && util_now_ms() < deadline);
-	return r;
-}
-
 /*
  * Wait up to secs for every target to exit: each in turn against the same
  * deadline, which ends when the last one has gone. 0 all exited,
  * -ETIMEDOUT, -errno.
  */
-static int stop_wait(struct stopper *sp, int secs)
+static int stop_wait(struct dctl_stop *sp, int secs)
 {
-	long long deadline = util_now_ms() + (long long)secs * 1000;
+	struct util_deadline d = util_deadline_in((long long)secs * 1000);
+	struct target *t;
 	size_t i;
 	int r;
 
 	for (i = 0; i < sp->n; i++) {
-		if (sp->t[i].gone)
+		t = &sp->t[i];
+		if (t->gone)
 			continue;
-		r = wait_one(&sp->t[i], deadline);
+		do
+			r = proc_wait_exit(t->pidfd, t->pid,
+					   util_deadline_left(d, WAIT_CHUNK_MS));
+		while (r == -ETIMEDOUT && !util_deadline_passed(d));
 		if (r < 0)
 			return r;
-		sp->t[i].gone = true;
+		t->gone = true;
 	}
 	return 0;
 }
 
-static void log_sent(struct stopper *sp, size_t i, int sig)
+static void log_sent(struct dctl_stop *sp, size_t i, int sig)
 {
-	const struct dctl_step *next = i + 1 < sp->sched.n ?
+	const struct schedule_step *next = i + 1 < sp->sched.n ?
 		&sp->sched.step[i + 1] : NULL;
-	size_t alive = alive_count(sp);
-	char whom[64];
+	char whom[48];
 
-	if (sp->o->process_group)
+	if (sp->process_group)
 		snprintf(whom, sizeof(whom), "process group %d", (int)sp->pgrp);
-	else if (sp->n > 1)
-		snprintf(whom, sizeof(whom), "%zu processes", alive);
+	else if (alive_count(sp) > 1)
+		snprintf(whom, sizeof(whom), "%zu processes", alive_count(sp));
 	else
-		snprintf(whom, sizeof(whom), "%d", (int)sp->pid);
-	if (next && next->kind == DCTL_STEP_TIMEOUT && !sp->o->no_wait)
+		snprintf(whom, sizeof(whom), "%d", (int)first_alive(sp));
+	if (next && next->kind == DCTL_STEP_TIMEOUT && !sp->no_wait)
 		slog(sp, DCTL_LOG_INFO, "sent %s to %s, waiting up to %d s",
 		     dctl_signal_name(sig), whom, next->value);
 	else
@@ -371,9 +530,9 @@ static void log_sent(struct stopper *sp, size_t i, int sig)
 }
 
 /* One step: 0 go on, 1 every target is gone, -errno. */
-static int stop_step(struct stopper *sp, size_t i)
+static int stop_step(struct dctl_stop *sp, size_t i)
 {
-	const struct dctl_step *st = &sp->sched.step[i];
+	const struct schedule_step *st = &sp->sched.step[i];
 	int r;
 
 	switch (st->kind) {
@@ -401,7 +560,7 @@ static int stop_step(struct stopper *sp, size_t i)
 }
 
 /* Run the schedule: 0 the daemon is gone, -ETIMEDOUT, -errno. */
-static int stop_follow(struct stopper *sp)
+static int stop_follow(struct dctl_stop *sp)
 {
 	size_t i, forever = sp->sched.n;
 	int r;
@@ -423,14 +582,14 @@ static int stop_follow(struct stopper *sp)
 	}
 	/* The schedule may end in a signal: has that already worked? */
 	for (i = 0; i < sp->n; i++)
-		if (!sp->t[i].gone && proc_wait_exit(sp->t[i].pidfd,
-						     sp->t[i].pid, 0) != 0)
+		if (!sp->t[i].gone &&
+		    proc_wait_exit(sp->t[i].pidfd, sp->t[i].pid, 0) != 0)
 			return -ETIMEDOUT;
 	return 0;
 }
 
 /* The index of the schedule's first signal (what --no-wait sends). */
-static int first_signal(const struct stopper *sp, size_t *at)
+static int first_signal(const struct dctl_stop *sp, size_t *at)
 {
 	size_t i;
 
@@ -444,7 +603,7 @@ static int first_signal(const struct stopper *sp, size_t *at)
 }
 
 /* --no-wait: the first signal of the schedule, and no more. */
-static int stop_signal_once(struct stopper *sp)
+static int stop_signal_once(struct dctl_stop *sp)
 {
 	size_t i = 0;
 	int sig = first_signal(sp, &i);
@@ -461,19 +620,21 @@ static int stop_signal_once(struct stopper *sp)
 	return 0;
 }
 
-static void stop_test_report(struct stopper *sp)
+static void stop_test_report(struct dctl_stop *sp)
 {
-	size_t i = 0;
+	size_t i = 0, j;
 	int sig = first_signal(sp, &i);
 
-	if (sp->o->no_wait)
+	for (j = 1; j < sp->n; j++)
+		slog(sp, DCTL_LOG_INFO, "would stop %d too", (int)sp->t[j].pid);
+	if (sp->no_wait)
 		slog(sp, DCTL_LOG_INFO, "would send %s to %s%d and not wait",
 		     sig ? dctl_signal_name(sig) : "nothing",
-		     sp->o->process_group ? "the process group of " : "",
+		     sp->process_group ? "the process group of " : "",
 		     (int)sp->pid);
 	else
 		slog(sp, DCTL_LOG_INFO, "would stop %s%d along %s",
-		     sp->o->process_group ? "the process group of " : "",
+		     sp->process_group ? "the process group of " : "",
 		     (int)sp->pid, sp->sched_text);
 }
 
@@ -488,52 +649,54 @@ static void stop_test_report(struct stopper *sp)
 #define REMOVE_RETRY_MS 50
 #define REMOVE_NAP_MS 2
 
-static int remove_stale_soon(const char *path, pid_t pid)
-{
-	long long deadline = util_now_ms() + REMOVE_RETRY_MS;
-	struct timespec nap = { 0, REMOVE_NAP_MS * 1000000L };
-	int r;
+struct stale_removal {
+	const char *path;
+	pid_t pid;
+};
 
-	while ((r = dctl_pidfile_remove_stale(path, pid)) == -EBUSY &&
-	       util_now_ms() < deadline)
-		nanosleep(&nap, NULL);
-	return r;
+static int remove_stale_once(void *arg)
+{
+	const struct stale_removal *w = arg;
+	int r = dctl_pidfile_remove_stale(w->path, w->pid);
+
+	return r == -EBUSY ? -EAGAIN : r;
 }
 
-static void stop_remove_pidfile(struct stopper *sp)
+static int remove_stale_soon(const char *path, pid_t pid)
 {
-	char eb[64];
-	const struct dctl_status *st = &sp->res->status;
+	struct stale_removal w = { path, pid };
+	int r;
+
+	r = util_retry(util_deadline_in(REMOVE_RETRY_MS), REMOVE_NAP_MS,
+		       REMOVE_NAP_MS, remove_stale_once, &w);
+	return r == -ETIMEDOUT ? -EBUSY : r;
+}
+
+static void stop_remove_pidfile(struct dctl_stop *sp)
+{
+	char eb[UTIL_STRERROR_MAX];
+	const struct dctl_status *st = sp->status;
 	struct stat now;
 	int r;
 
-	if (lstat(sp->o->pidfile, &now) < 0 || now.st_dev != st->dev ||
+	if (lstat(sp->pidfile, &now) < 0 || now.st_dev != st->dev ||
 	    now.st_ino != st->ino) {
 		slog(sp, DCTL_LOG_DEBUG, "%s: replaced or removed meanwhile, left alone",
-		     sp->o->pidfile);
+		     sp->pidfile);
 		return;
 	}
-	r = remove_stale_soon(sp->o->pidfile, sp->pid);
+	r = remove_stale_soon(sp->pidfile, sp->pid);
 	if (r == 0)
-		slog(sp, DCTL_LOG_DEBUG, "removed %s", sp->o->pidfile);
+		slog(sp, DCTL_LOG_DEBUG, "removed %s", sp->pidfile);
 	else if (r == -EBUSY || r == -ENOENT)
 		slog(sp, DCTL_LOG_DEBUG, "%s: locked or rewritten by another process, left alone",
-		     sp->o->pidfile);
+		     sp->pidfile);
 	else
 		slog(sp, DCTL_LOG_WARNING, "%s: cannot remove: %s",
-		     sp->o->pidfile, util_strerror(-r, eb, sizeof(eb)));
+		     sp->pidfile, util_strerror(-r, eb, sizeof(eb)));
 }
 
-static void close_pidfds(struct stopper *sp)
-{
-	size_t i;
-
-	for (i = 0; i < sp->n; i++)
-		if (sp->t[i].pidfd >= 0)
-			close(sp->t[i].pidfd);
-}
-
-static int stop_act(struct stopper *sp, bool use_pidfd)
+static int stop_act(struct dctl_stop *sp, bool use_pidfd)
 {
 	int r;
 
@@ -544,13 +707,13 @@ static int stop_act(struct stopper *sp, bool use_pidfd)
 			     (int)sp->pid);
 		return r;
 	}
-	if (sp->o->no_wait)
+	if (sp->no_wait)
 		return stop_signal_once(sp);
 	r = stop_follow(sp);
 	if (r == -ETIMEDOUT) {
 		slog(sp, DCTL_LOG_INFO, "%d still running at the end of %s%s",
 		     (int)sp->pid, sp->sched_text,
-		     sp->o->pidfile ? ", pidfile kept" : "");
+		     sp->pidfile ? ", pidfile kept" : "");
 		return r;
 	}
 	if (r < 0)
@@ -558,92 +721,71 @@ static int stop_act(struct stopper *sp, bool use_pidfd)
 	if (sp->sent_ms)
 		slog(sp, DCTL_LOG_INFO, "%d exited %.3f s after the first signal",
 		     (int)sp->pid, (double)(util_now_ms() - sp->sent_ms) / 1000);
-	if (sp->o->pidfile && !sp->o->keep_pidfile)
+	if (sp->pidfile && !sp->keep_pidfile)
 		stop_remove_pidfile(sp);
 	return 0;
 }
 
-/* What both entry points check before they look at any process. */
-static int stop_setup(struct stopper *sp, const struct dctl_stop_opts *o,
-		      struct dctl_stop_result *res,
-		      struct dctl_stop_result *scratch)
+/* Forget what an earlier run found. */
+static void stop_reset(struct dctl_stop *sp)
+{
+	dctl_status_free(sp->status);
+	sp->status = NULL;
+	sp->pid = 0;
+	sp->last_signal = 0;
+	sp->pgrp = 0;
+	sp->t = NULL;
+	sp->n = 0;
+	sp->single.pidfd = -1;
+	sp->sent_ms = 0;
+}
+
+/*
+ * What the settings allow. no_wait sends one signal and a schedule is a
+ * plan for waiting, so asking for both says two things at once.
+ */
+static int stop_check(struct dctl_stop *sp)
 {
 	size_t first;
-	int r;
+	int n;
 
-	sp->o = o;
-	sp->res = res ? res : scratch;
-	memset(sp->res, 0, sizeof(*sp->res));
-	if (!o)
+	if (sp->no_wait && sp->sched_set)
 		return -EINVAL;
-	r = stop_schedule_setup(sp);
-	if (r < 0)
-		return r;
-	if (o->no_wait && !first_signal(sp, &first))
+	/* A scan's processes have no pidfile, and no group to signal. */
+	if (!sp->pidfile && sp->process_group)
+		return -EINVAL;
+	if (sp->no_wait && !first_signal(sp, &first))
+		return -EINVAL;
+	n = dctl_schedule_format(&sp->sched, sp->sched_text,
+				 sizeof(sp->sched_text));
+	if (n < 0 || (size_t)n >= sizeof(sp->sched_text))
 		return -EINVAL;
 	return 0;
 }
 
-int stop_run(const struct dctl_stop_opts *o, struct dctl_stop_result *res,
-	     bool use_pidfd)
+int stop_run(struct dctl_stop *sp, bool use_pidfd)
 {
-	struct dctl_stop_result scratch;
-	struct stopper sp = { .single.pidfd = -1 };
 	int r;
 
-	r = stop_setup(&sp, o, res, &scratch);
-	if (r < 0)
-		return r;
-	if (!o->pidfile || !*o->pidfile)
+	if (!sp)
 		return -EINVAL;
-	r = stop_resolve(&sp);
+	stop_reset(sp);
+	r = stop_check(sp);
 	if (r < 0)
 		return r;
-	if (o->test) {
-		stop_test_report(&sp);
+	r = sp->pidfile ? stop_resolve(sp) : stop_take_set(sp);
+	if (r < 0)
+		return r;
+	if (sp->test) {
+		stop_test_report(sp);
 		return 0;
 	}
-	sp.t = &sp.single;
-	sp.n = 1;
-	r = stop_act(&sp, use_pidfd);
-	close_pidfds(&sp);
+	r = stop_act(sp, use_pidfd);
+	close_pidfds(sp);
 	return r;
 }
 
-int dctl_stop(const struct dctl_stop_opts *o, struct dctl_stop_result *res)
+int dctl_stop_run(struct dctl_stop *sp)
 {
-	return stop_run(o, res, true);
-}
-
-int stop_procs(const struct dctl_stop_opts *o, const struct scan_proc *p,
-	       size_t n, struct dctl_stop_result *res)
-{
-	struct dctl_stop_result scratch;
-	struct stopper sp = { .single.pidfd = -1 };
-	size_t i;
-	int r;
-
-	r = stop_setup(&sp, o, res, &scratch);
-	if (r < 0)
-		return r;
-	if (!p || n == 0 || o->pidfile || o->process_group)
-		return -EINVAL;
-	for (i = 0; i < n; i++)
-		if (p[i].pid < 2)
-			return -EINVAL;
-	sp.t = calloc(n, sizeof(*sp.t));
-	if (!sp.t)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		sp.t[i].pid = p[i].pid;
-		sp.t[i].start_ticks = p[i].start_ticks;
-		sp.t[i].pidfd = -1;
-	}
-	sp.n = n;
-	sp.pid = p[0].pid;
-	sp.res->pid = p[0].pid;
-	r = stop_act(&sp, true);
-	close_pidfds(&sp);
-	free(sp.t);
-	return r;
+	return stop_run(sp, true);
 }

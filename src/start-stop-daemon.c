@@ -7,9 +7,12 @@
  * every process pinned by a pidfd before it is signalled, zombies counted
  * as gone, waits that wake when the process exits.
  *
- * The flow: parse the options (dpkg's rules of usage), find the processes
- * (the pidfile's one, or a scan), then start, stop or report. The library
- * calls sit in the functions under "library calls" below.
+ * The flow: parse the options (dpkg's rules of usage) into a process scan
+ * (struct dctl_scan: the pidfile's process, --pid's, or a look through
+ * /proc), run it, then start (struct dctl_spawn), stop (struct dctl_stop
+ * of what the scan found) or report, and map the result to dpkg's exit
+ * codes. What is matched and what is safe to signal is decided by the
+ * library.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,10 +30,6 @@
 
 #include "cli.h"
 #include "daemonctl.h"
-#include "proc.h"
-#include "scan.h"
-#include "spawn.h"
-#include "stop.h"
 
 /* dpkg's exit codes. */
 enum {
@@ -122,21 +121,12 @@ struct args {
 	long umask;		/* -1: not given */
 	struct sched_req procsched, iosched;
 	int sig;
-	struct dctl_schedule sched;	/* n == 0: no --retry */
-	struct scan_match match;
+	struct dctl_schedule *sched;	/* NULL: no --retry */
+	struct dctl_scan *scan;		/* what --start/--stop/--status find */
 	char exec_full[PATH_MAX];	/* --exec inside --chroot, absolute */
 	char user_spec[512];		/* --chuid with --group folded in */
 	char **prog_argv;		/* what follows the options */
 	int prog_argc;
-};
-
-/* What was found to act on. */
-struct found {
-	struct scan_proc *procs;	/* malloc'd */
-	size_t n;
-	bool have_file;			/* the pidfile exists */
-	pid_t file_pid;			/* the PID it names (stale or not) */
-	enum dctl_state state;		/* the pidfile's state */
 };
 
 static void usage(void)
@@ -269,31 +259,36 @@ static int parse_sched(const char *opt, const char *text, bool io,
 	return 0;
 }
 
-/* dpkg reads the mask as a C constant: 022 (octal), 0x12 or 18. */
+/*
+ * dpkg reads the mask as a C constant: octal with a leading 0 (022, the
+ * form init scripts use), else decimal. Hexadecimal is refused.
+ */
 static int parse_umask(const char *arg, long *out)
 {
-	char *end;
-	long v;
+	mode_t mask;
 
-	errno = 0;
-	v = (arg[0] >= '0' && arg[0] <= '9') ? strtol(arg, &end, 0) : -1;
-	if (v < 0 || *end || errno || v > 0777) {
+	if (arg[0] != '0' || arg[1] == '\0')
+		return cli_parse_long("--umask", arg, 0, 0777, out);
+	if (dctl_umask_parse(arg, &mask) < 0) {
 		cli_error("invalid value '%s' for --umask: want a mask 0..0777 (e.g. 022)",
 			  arg);
 		return -1;
 	}
-	*out = v;
+	*out = (long)mask;
 	return 0;
 }
 
-static int parse_option(struct args *a, int c)
+/* One option for cli_getopt(): 0 go on, 1 done (--help), -1 error. */
+static int parse_option(void *ctx, int c, const char *optarg)
 {
+	struct args *a = ctx;
+
 	switch (c) {
 	case 'S': return set_action(a, ACT_START);
 	case 'K': return set_action(a, ACT_STOP);
 	case 'T': return set_action(a, ACT_STATUS);
-	case 'H': usage(); exit(EXIT_DONE);
-	case 'V': cli_version(); exit(EXIT_DONE);
+	case 'H': usage(); return 1;
+	case 'V': cli_version(); return 1;
 	case 'a': a->startas = optarg; return 0;
 	case 'n': a->name = optarg; return 0;
 	case 'o': a->oknodo = true; return 0;
@@ -380,7 +375,7 @@ static int resolve_exec(struct args *a)
 		cli_error("--exec %s: path too long", a->exec);
 		return -1;
 	}
-	r = scan_match_exec(&a->match, a->exec_full);
+	r = dctl_scan_set_exe(a->scan, a->exec_full);
 	if (r < 0) {
 		cli_error("unable to stat %s: %s", a->exec_full, strerror(-r));
 		return -1;
@@ -414,20 +409,40 @@ static int fold_user(struct args *a)
 	return 0;
 }
 
+/* The kernel keeps this many bytes of a process name. */
+#define COMM_MAX 15
+
+/* Every matching option into one scan. */
 static int setup_matching(struct args *a)
 {
-	scan_match_init(&a->match);
+	uid_t uid;
+	int r;
+
+	if (dctl_scan_new(&a->scan) < 0) {
+		cli_error("out of memory");
+		return -1;
+	}
 	if (a->exec && resolve_exec(a) < 0)
 		return -1;
-	if (a->name) {
-		if (strlen(a->name) > PROC_COMM_MAX)
-			fprintf(stderr, "%s: warning: the kernel keeps only the first %d bytes of a process name: matching '%.*s' (prefer --exec)\n",
-				cli.prog, PROC_COMM_MAX, PROC_COMM_MAX, a->name);
-		a->match.name = a->name;
+	if (a->name && (r = dctl_scan_set_name(a->scan, a->name)) != 0) {
+		if (r < 0) {
+			cli_error("invalid value '%s' for --name", a->name);
+			return -1;
+		}
+		fprintf(stderr, "%s: warning: the kernel keeps only the first %d bytes of a process name: matching '%.*s' (prefer --exec)\n",
+			cli.prog, COMM_MAX, COMM_MAX, a->name);
 	}
-	if (a->user && cli_parse_user("--user", a->user, &a->match.uid) < 0)
+	if (a->user) {
+		if (cli_parse_user("--user", a->user, &uid) < 0)
+			return -1;
+		dctl_scan_set_uid(a->scan, uid);
+	}
+	dctl_scan_set_ppid(a->scan, a->ppid);
+	dctl_scan_set_pid(a->scan, a->pid, 0);
+	if (a->pidfile && dctl_scan_set_pidfile(a->scan, a->pidfile) < 0) {
+		cli_error("out of memory");
 		return -1;
-	a->match.ppid = a->ppid;
+	}
 	return 0;
 }
 
@@ -459,24 +474,19 @@ static int setup_signals(struct args *a)
 	return 0;
 }
 
+/* 0 parsed, 1 done (--help, --version), -1 after the error was said. */
 static int parse_args(struct args *a, int argc, char **argv)
 {
-	int c;
+	int r;
 
 	a->umask = -1;
 	a->notify_timeout = NOTIFY_TIMEOUT_DEFAULT;
-	opterr = 0;
 	/* As dpkg: getopt_long permutes, so options and the program's
 	 * arguments may mix until "--". */
-	while ((c = getopt_long(argc, argv, short_options, long_options,
-				NULL)) != -1) {
-		if (c == '?' || c == ':') {
-			cli_option_error(c, argv);
-			return -1;
-		}
-		if (parse_option(a, c) < 0)
-			return -1;
-	}
+	r = cli_getopt(argc, argv, short_options, long_options, parse_option,
+		       a);
+	if (r)
+		return r;
 	a->prog_argv = argv + optind;
 	a->prog_argc = argc - optind;
 	if (check_usage(a) < 0 || setup_signals(a) < 0 ||
@@ -487,280 +497,91 @@ static int parse_args(struct args *a, int argc, char **argv)
 	return 0;
 }
 
-/* ---------------------------------------------------- library calls */
+/* ------------------------------------------------------------ finding */
 
-/* Safety: never this process, one of its callers, or PID 0/1. */
-static int refuse_ours(pid_t pid, const char *what)
+/* What a pidfile the scan probed says, for the exit codes and messages. */
+static enum dctl_state file_state(const struct args *a)
 {
-	if (pid >= 2 && !scan_is_ours(pid))
+	const struct dctl_status *st = dctl_scan_get_status(a->scan);
+
+	return st ? (enum dctl_state)dctl_status_get_state(st) :
+		    DCTL_STATE_NOT_RUNNING;
+}
+
+/* A pidfile whose content is bad: a start may go on, the daemon rewrites
+ * it; anything else refuses to use it. 0 go on, else the exit status. */
+static int check_pidfile(const struct args *a)
+{
+	const struct dctl_status *st = dctl_scan_get_status(a->scan);
+	const char *why;
+
+	if (file_state(a) != DCTL_STATE_UNKNOWN)
 		return 0;
-	cli_error("%s names pid %d, which is this program or one of its callers: refusing to act on it",
-		  what, (int)pid);
-	return -1;
+	why = dctl_status_get_reason(st);
+	if (!why)
+		why = strerror(-dctl_status_get_error(st));
+	if (a->action == ACT_START && dctl_status_get_error(st) == -EBADMSG) {
+		fprintf(stderr, "%s: warning: %s: %s; starting anyway\n",
+			cli.prog, a->pidfile, why);
+		return 0;
+	}
+	cli_error("%s: %s; refusing to use it, nothing signalled", a->pidfile,
+		  why);
+	return trouble(a);
 }
 
 /*
- * The pidfile's process, if it is live (locked, or alive and started
- * before the file was written) and meets every other condition. Only that
- * process is considered: there is no fall-back scan. Returns 0, or an
- * exit status after the error was said.
+ * Run the scan. Returns 0, or an exit status after the error was said.
+ * --status only reports, so a process we would refuse to signal (an
+ * untrusted pidfile's, our caller's) still counts as running for it.
  */
-static int find_by_pidfile(const struct args *a, struct found *f)
+static int find_procs(const struct args *a)
 {
-	struct dctl_status st;
-	struct scan_proc p;
-	bool confirmed = a->exec || a->user;
-	int r;
+	int r = dctl_scan_run(a->scan);
 
-	r = dctl_probe(a->pidfile, DCTL_PROBE_DETAILS, &st);
-	if (r < 0) {
-		cli_error("%s: %s", a->pidfile, strerror(-r));
-		return trouble(a);
-	}
-	f->state = st.state;
-	f->have_file = st.state != DCTL_STATE_NOT_RUNNING;
-	f->file_pid = st.pid;
-	if (st.state == DCTL_STATE_UNKNOWN) {
-		/* A start may go on over bad content: the daemon rewrites it. */
-		if (a->action == ACT_START && st.error == -EBADMSG) {
-			fprintf(stderr, "%s: warning: %s: %s; starting anyway\n",
-				cli.prog, a->pidfile, st.reason);
-			return 0;
-		}
-		cli_error("%s: %s; refusing to use it, nothing signalled",
-			  a->pidfile, st.reason[0] ? st.reason : strerror(-st.error));
-		return trouble(a);
-	}
-	if (st.state != DCTL_STATE_RUNNING)
-		return 0;
-	if (a->action != ACT_STATUS && !stop_trusts(&st, confirmed)) {
+	if (r == 0)
+		return check_pidfile(a);
+	if (a->action == ACT_STATUS && (r == -EACCES || r == -EPERM))
+		return STATUS_RUNNING;
+	if (r == -EACCES)
 		cli_error("%s: not trusted: a user other than root could have written it; give --exec or --user too",
 			  a->pidfile);
-		return trouble(a);
-	}
-	if (a->action != ACT_STATUS && refuse_ours(st.pid, a->pidfile) < 0)
-		return trouble(a);
-	r = scan_pid_matches(st.pid, &a->match, &p);
-	if (r <= 0)
-		return 0;
-	/* The start time the probe judged the pidfile by. */
-	p.start_ticks = st.start_ticks ? st.start_ticks : p.start_ticks;
-	f->procs = malloc(sizeof(*f->procs));
-	if (!f->procs) {
-		cli_error("out of memory");
-		return trouble(a);
-	}
-	f->procs[0] = p;
-	f->n = 1;
-	return 0;
-}
-
-static int find_by_pid(const struct args *a, struct found *f)
-{
-	struct scan_proc p;
-
-	if (a->action != ACT_STATUS && refuse_ours(a->pid, "--pid") < 0)
-		return trouble(a);
-	if (scan_pid_matches(a->pid, &a->match, &p) <= 0)
-		return 0;
-	f->procs = malloc(sizeof(*f->procs));
-	if (!f->procs) {
-		cli_error("out of memory");
-		return trouble(a);
-	}
-	f->procs[0] = p;
-	f->n = 1;
-	return 0;
-}
-
-static int find_by_scan(const struct args *a, struct found *f)
-{
-	int r = scan_find(&a->match, &f->procs, &f->n);
-
-	if (r == -ENOENT) {
+	else if (r == -EPERM)
+		cli_error("%s names pid %d, which is this program or one of its callers: refusing to act on it",
+			  a->pidfile ? a->pidfile : "--pid",
+			  a->pidfile ? (int)dctl_status_get_pid(
+				dctl_scan_get_status(a->scan)) : (int)a->pid);
+	else if (r == -ENOENT)
 		cli_error("nothing in /proc - not mounted?");
-		return trouble(a);
-	}
-	if (r < 0) {
+	else
 		cli_error("cannot look at the processes: %s", strerror(-r));
-		return trouble(a);
-	}
-	return 0;
-}
-
-static int find_procs(const struct args *a, struct found *f)
-{
-	memset(f, 0, sizeof(*f));
-	f->state = DCTL_STATE_NOT_RUNNING;
-	if (a->pid)
-		return find_by_pid(a, f);
-	if (a->pidfile)
-		return find_by_pidfile(a, f);
-	return find_by_scan(a, f);
+	return trouble(a);
 }
 
 /* --remove-pidfile: only a file that names no live process any more. */
-static void remove_pidfile(const struct args *a, const struct found *f)
+static void remove_pidfile(const struct args *a)
 {
+	const struct dctl_status *st = dctl_scan_get_status(a->scan);
+	pid_t pid = dctl_status_get_pid(st);
 	int r;
 
-	if (!a->remove_pidfile || !a->pidfile || !f->have_file ||
-	    f->state == DCTL_STATE_UNKNOWN || f->file_pid < 2)
+	if (!a->remove_pidfile || !st || pid < 2 ||
+	    file_state(a) == DCTL_STATE_NOT_RUNNING ||
+	    file_state(a) == DCTL_STATE_UNKNOWN)
 		return;
-	r = dctl_pidfile_remove_stale(a->pidfile, f->file_pid);
+	r = dctl_pidfile_remove_stale(a->pidfile, pid);
 	if (r < 0 && r != -ENOENT)
 		cli_verbose("%s: left in place: %s", a->pidfile,
 			    r == -EBUSY ? "locked or rewritten by a new daemon" :
 			    strerror(-r));
 }
 
-static int stop_found(const struct args *a, const struct found *f,
-		      struct dctl_stop_result *res)
-{
-	struct dctl_stop_opts o;
-
-	dctl_stop_opts_init(&o);
-	o.sig = a->sig;
-	o.schedule = a->sched;
-	/* Without --retry dpkg sends the signal and does not wait. */
-	o.no_wait = a->sched.n == 0;
-	o.log = cli_log;
-	return stop_procs(&o, f->procs, f->n, res);
-}
-
-static void fill_spawn(const struct args *a, struct dctl_spawn_opts *o,
-		       char **argv)
-{
-	mode_t old;
-
-	dctl_spawn_opts_init(o);
-	o->program = a->startas;
-	o->argv = argv;
-	o->pidfile = a->pidfile;
-	o->chdir_path = a->chdir;
-	if (a->umask >= 0) {
-		o->umask = (mode_t)a->umask;
-	} else if (!a->background) {
-		/* In place, dpkg leaves the umask alone. */
-		old = umask(0);
-		umask(old);
-		o->umask = old;
-	}
-	o->stdout_path = a->output;
-	o->stderr_path = a->output;
-	o->user = a->chuid;
-	o->chroot_path = a->chroot;
-	o->nice = (int)a->nice;
-	o->set_nice = a->set_nice;
-	o->ready = a->notify_await ? DCTL_READY_NOTIFY : DCTL_READY_EXEC;
-	o->timeout_ms = (unsigned)a->notify_timeout * 1000u;
-	o->log = cli_log;
-}
-
-static int start_failed(const struct dctl_spawn_result *res, int r)
-{
-	if (res->detail[0])
-		cli_error("unable to start: %s", res->detail);
-	else
-		cli_error("unable to start: %s", strerror(-r));
-	return EXIT_TROUBLE;
-}
-
-/* --background --make-pidfile: a locked start, as daemon-start makes. */
-static int start_locked(const struct args *a, struct dctl_spawn_opts *o)
-{
-	struct dctl_spawn_result res;
-	int r = dctl_spawn(o, &res);
-
-	if (r == -EEXIST) {
-		info("%s already running.\n", a->exec ? a->exec : "process");
-		return a->oknodo ? EXIT_DONE : EXIT_NOTHING;
-	}
-	if (r < 0)
-		return start_failed(&res, r);
-	cli_verbose("started %s (pid %d)", a->startas, (int)res.pid);
-	return EXIT_DONE;
-}
-
-/* --background alone: detach, then run the program in that process. */
-static int start_detached(const struct args *a, struct dctl_spawn_opts *o)
-{
-	struct dctl_daemonize_opts d;
-	struct dctl_spawn_result res;
-	struct dctl_daemon *dp;
-	int r, status;
-
-	/* Every check that can fail is made here, where it can be told. */
-	o->test = true;
-	r = spawn_exec_here(o, &res);
-	if (r < 0)
-		return start_failed(&res, r);
-	o->test = false;
-	dctl_daemonize_opts_init(&d);
-	d.stdout_path = a->output;
-	d.stderr_path = a->output;
-	r = dctl_daemonize(&d, &dp, &status);
-	if (r < 0) {
-		cli_error("unable to detach to start %s: %s", a->startas,
-			  strerror(-r));
-		return EXIT_TROUBLE;
-	}
-	if (r == 1)
-		return status ? EXIT_TROUBLE : EXIT_DONE;
-	dctl_daemon_ready(dp);
-	r = spawn_exec_here(o, &res);
-	/* Our stderr is --output or /dev/null by now. */
-	start_failed(&res, r);
-	_exit(EXIT_TROUBLE);
-}
-
-/* The pidfile lock must outlive our exec: the program holds it then. */
-static int keep_across_exec(int fd)
-{
-	int flags = fcntl(fd, F_GETFD);
-
-	if (flags < 0 || fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
-		return -errno;
-	return 0;
-}
-
-/*
- * No --background: the program runs in this very process. With
- * --make-pidfile our PID (the program's, after exec) goes into the locked
- * pidfile, whose lock the program inherits.
- */
-static int start_in_place(const struct args *a, struct dctl_spawn_opts *o)
-{
-	struct dctl_spawn_result res;
-	struct dctl_pidfile *pf = NULL;
-	pid_t holder = 0;
-	int r;
-
-	if (a->make_pidfile) {
-		r = dctl_pidfile_open(a->pidfile, 0644, &pf, &holder);
-		if (r == -EEXIST) {
-			info("%s already running.\n", a->exec ? a->exec : "process");
-			return a->oknodo ? EXIT_DONE : EXIT_NOTHING;
-		}
-		if (r == 0)
-			r = dctl_pidfile_write(pf, getpid());
-		if (r == 0)
-			r = keep_across_exec(dctl_pidfile_fileno(pf));
-		if (r < 0) {
-			cli_error("%s: cannot make the pidfile: %s", a->pidfile,
-				  strerror(-r));
-			dctl_pidfile_remove(pf);
-			return EXIT_TROUBLE;
-		}
-	}
-	r = spawn_exec_here(o, &res);
-	dctl_pidfile_remove(pf);
-	return start_failed(&res, r);
-}
+/* ----------------------------------------------------------- starting */
 
 /*
  * --procsched and --iosched, set on this process before the program is
  * started: a child inherits both, so every way of starting gets them.
+ * The one place they are applied.
  */
 static int apply_sched(const struct args *a)
 {
@@ -783,7 +604,158 @@ static int apply_sched(const struct args *a)
 	return 0;
 }
 
-/* ------------------------------------------------------------ actions */
+/* The program's argument vector: --startas, then what follows "--". */
+static char **program_argv(const struct args *a)
+{
+	char **argv = calloc((size_t)a->prog_argc + 2, sizeof(*argv));
+	int i;
+
+	if (!argv)
+		return NULL;
+	argv[0] = (char *)a->startas;
+	for (i = 0; i < a->prog_argc; i++)
+		argv[i + 1] = a->prog_argv[i];
+	return argv;
+}
+
+/* Every start option into one spawn object. 0, or -1 after the error. */
+static int fill_spawn(const struct args *a, struct dctl_spawn *s)
+{
+	char **argv = program_argv(a);
+	mode_t mask;
+	int r;
+
+	if (!argv) {
+		cli_error("out of memory");
+		return -1;
+	}
+	if (a->umask >= 0) {
+		mask = (mode_t)a->umask;
+	} else if (!a->background) {
+		/* In place, dpkg leaves the umask alone. */
+		mask = umask(0);
+		umask(mask);
+	} else {
+		mask = 022;
+	}
+	r = dctl_spawn_set_program(s, a->startas, argv);
+	free(argv);
+	if (!r)
+		r = dctl_spawn_set_chdir(s, a->chdir);
+	if (!r)
+		r = dctl_spawn_set_umask(s, mask);
+	if (!r)
+		r = dctl_spawn_set_stdout(s, a->output);
+	if (!r)
+		r = dctl_spawn_set_stderr(s, a->output);
+	if (!r)
+		r = dctl_spawn_set_user(s, a->chuid);
+	if (!r)
+		r = dctl_spawn_set_chroot(s, a->chroot);
+	if (!r && a->set_nice)
+		r = dctl_spawn_set_nice(s, (int)a->nice);
+	if (!r && a->notify_await)
+		r = dctl_spawn_set_ready(s, DCTL_READY_NOTIFY);
+	if (!r)
+		r = dctl_spawn_set_timeout_ms(s, (unsigned)a->notify_timeout * 1000u);
+	if (!r)
+		r = dctl_spawn_set_log(s, cli_log, NULL);
+	if (r < 0) {
+		cli_error("unable to start %s: %s", a->startas,
+			  *dctl_spawn_get_detail(s) ? dctl_spawn_get_detail(s) :
+			  strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+static int already_running(const struct args *a)
+{
+	info("%s already running.\n", a->exec ? a->exec : "process");
+	return a->oknodo ? EXIT_DONE : EXIT_NOTHING;
+}
+
+static int start_failed(const struct dctl_spawn *s, int r)
+{
+	if (*dctl_spawn_get_detail(s))
+		cli_error("unable to start: %s", dctl_spawn_get_detail(s));
+	else
+		cli_error("unable to start: %s", strerror(-r));
+	return EXIT_TROUBLE;
+}
+
+/* --background --make-pidfile: a locked start, as daemon-start makes. */
+static int start_locked(const struct args *a, struct dctl_spawn *s)
+{
+	int r = dctl_spawn_start(s);
+
+	if (r == -EEXIST)
+		return already_running(a);
+	if (r < 0)
+		return start_failed(s, r);
+	cli_verbose("started %s (pid %d)", a->startas,
+		    (int)dctl_spawn_get_pid(s));
+	return EXIT_DONE;
+}
+
+/* Detach as a daemon does; our cwd is kept for a relative --chdir. */
+static int detach(const struct args *a, struct dctl_daemon **dp, int *status)
+{
+	struct dctl_daemonize_opts *d;
+	int r;
+
+	r = dctl_daemonize_opts_new(&d);
+	if (!r)
+		r = dctl_daemonize_opts_set_stdout(d, a->output);
+	if (!r)
+		r = dctl_daemonize_opts_set_stderr(d, a->output);
+	if (!r)
+		r = dctl_daemonize_opts_set_chdir(d, ".");
+	if (!r)
+		r = dctl_daemonize(d, dp, status);
+	dctl_daemonize_opts_free(d);
+	return r;
+}
+
+/* --background alone: detach, then run the program in that process. */
+static int start_detached(const struct args *a, struct dctl_spawn *s)
+{
+	struct dctl_daemon *dp;
+	int r, status;
+
+	/* Every check that can fail is made here, where it can be told. */
+	dctl_spawn_set_test(s, true);
+	r = dctl_spawn_exec(s);
+	if (r < 0)
+		return start_failed(s, r);
+	dctl_spawn_set_test(s, false);
+	r = detach(a, &dp, &status);
+	if (r < 0) {
+		cli_error("unable to detach to start %s: %s", a->startas,
+			  strerror(-r));
+		return EXIT_TROUBLE;
+	}
+	if (r == 1)
+		return status ? EXIT_TROUBLE : EXIT_DONE;
+	dctl_daemon_ready(dp);
+	r = dctl_spawn_exec(s);
+	/* Our stderr is --output or /dev/null by now. */
+	start_failed(s, r);
+	_exit(EXIT_TROUBLE);
+}
+
+/*
+ * No --background: the program runs in this very process (with
+ * --make-pidfile, in a pidfile the library locks and the program keeps).
+ */
+static int start_in_place(const struct args *a, struct dctl_spawn *s)
+{
+	int r = dctl_spawn_exec(s);
+
+	if (r == -EEXIST)
+		return already_running(a);
+	return start_failed(s, r);
+}
 
 static void say_would_start(const struct args *a)
 {
@@ -808,41 +780,36 @@ static void say_would_start(const struct args *a)
 	fflush(stdout);
 }
 
-static int do_start(const struct args *a, const struct found *f)
+static int do_start(const struct args *a)
 {
-	struct dctl_spawn_opts o;
-	char **argv;
-	int i, r;
+	struct dctl_spawn *s;
+	int r;
 
-	if (f->n) {
-		info("%s already running.\n", a->exec ? a->exec : "process");
-		return a->oknodo ? EXIT_DONE : EXIT_NOTHING;
-	}
+	if (dctl_scan_get_count(a->scan))
+		return already_running(a);
 	if (cli.test) {
 		say_would_start(a);
 		return EXIT_DONE;
 	}
-	argv = calloc((size_t)a->prog_argc + 2, sizeof(*argv));
-	if (!argv) {
+	/* Without --make-pidfile the program writes its own pidfile. */
+	if (dctl_spawn_new(&s, a->make_pidfile ? a->pidfile : NULL) < 0) {
 		cli_error("out of memory");
 		return EXIT_TROUBLE;
 	}
-	argv[0] = (char *)a->startas;
-	for (i = 0; i < a->prog_argc; i++)
-		argv[i + 1] = a->prog_argv[i];
-	fill_spawn(a, &o, argv);
 	cli_verbose("starting %s", a->startas);
-	if (apply_sched(a) < 0)
+	if (fill_spawn(a, s) < 0 || apply_sched(a) < 0)
 		r = EXIT_TROUBLE;
 	else if (a->background && a->make_pidfile)
-		r = start_locked(a, &o);
+		r = start_locked(a, s);
 	else if (a->background)
-		r = start_detached(a, &o);
+		r = start_detached(a, s);
 	else
-		r = start_in_place(a, &o);
-	free(argv);
+		r = start_in_place(a, s);
+	dctl_spawn_free(s);
 	return r;
 }
+
+/* ----------------------------------------------------------- stopping */
 
 /* What dpkg calls the processes in its messages. */
 static void what_stop(const struct args *a, char *buf, size_t size)
@@ -867,55 +834,86 @@ static int nothing_stopped(const struct args *a, const char *what)
 	return a->oknodo ? EXIT_DONE : EXIT_NOTHING;
 }
 
-static int do_stop(const struct args *a, const struct found *f)
+/*
+ * The processes found, along --retry's schedule; without one dpkg sends
+ * the signal and does not wait.
+ */
+static int stop_found(const struct args *a, pid_t *first)
 {
-	struct dctl_stop_result res;
-	char what[PATH_MAX + 64];
+	struct dctl_stop *st;
+	int r;
+
+	r = dctl_stop_new(&st, NULL);
+	if (r < 0)
+		return r;
+	r = dctl_stop_set_signal(st, a->sig);
+	if (!r && a->sched)
+		r = dctl_stop_set_schedule(st, a->sched);
+	if (!r && !a->sched)
+		r = dctl_stop_set_no_wait(st, true);
+	if (!r)
+		r = dctl_stop_set_scan(st, a->scan);
+	if (!r)
+		r = dctl_stop_set_log(st, cli_log, NULL);
+	if (!r)
+		r = dctl_stop_run(st);
+	*first = dctl_stop_get_pid(st);
+	dctl_stop_free(st);
+	return r;
+}
+
+static void say_stopped(const char *what, const struct dctl_scan *sc)
+{
 	size_t i;
+
+	if (!cli.verbose || cli.quiet)
+		return;
+	printf("Stopped %s (pid", what);
+	for (i = 0; i < dctl_scan_get_count(sc); i++)
+		printf(" %d", (int)dctl_scan_get_pid(sc, i));
+	printf(").\n");
+}
+
+static int do_stop(const struct args *a)
+{
+	size_t i, n = dctl_scan_get_count(a->scan);
+	char what[PATH_MAX + 64];
+	pid_t first = 0;
 	int r;
 
 	what_stop(a, what, sizeof(what));
 	if (cli.test) {
-		if (a->sched.n)
+		if (a->sched)
 			info("Ignoring --retry in test mode\n");
-		for (i = 0; i < f->n; i++)
+		for (i = 0; i < n; i++)
 			info("Would send signal %d to %d.\n", a->sig,
-			     (int)f->procs[i].pid);
-		return f->n ? EXIT_DONE : nothing_stopped(a, what);
+			     (int)dctl_scan_get_pid(a->scan, i));
+		return n ? EXIT_DONE : nothing_stopped(a, what);
 	}
-	if (!f->n) {
-		remove_pidfile(a, f);
-		return nothing_stopped(a, what);
-	}
-	r = stop_found(a, f, &res);
+	r = n ? stop_found(a, &first) : -ESRCH;
 	if (r == -ESRCH) {
-		remove_pidfile(a, f);
+		remove_pidfile(a);
 		return nothing_stopped(a, what);
 	}
 	if (r == -ETIMEDOUT) {
-		info("Program %s, %zu process(es), refused to die.\n", what, f->n);
+		info("Program %s, %zu process(es), refused to die.\n", what, n);
 		return EXIT_ALIVE;
 	}
 	if (r < 0) {
-		cli_error("cannot stop %s (pid %d): %s", what, (int)res.pid,
+		cli_error("cannot stop %s (pid %d): %s", what, (int)first,
 			  strerror(-r));
 		return EXIT_TROUBLE;
 	}
-	if (cli.verbose && !cli.quiet) {
-		printf("Stopped %s (pid", what);
-		for (i = 0; i < f->n; i++)
-			printf(" %d", (int)f->procs[i].pid);
-		printf(").\n");
-	}
-	remove_pidfile(a, f);
+	say_stopped(what, a->scan);
+	remove_pidfile(a);
 	return EXIT_DONE;
 }
 
-static int do_status(const struct args *a, const struct found *f)
+static int do_status(const struct args *a)
 {
-	if (f->n)
+	if (dctl_scan_get_count(a->scan))
 		return STATUS_RUNNING;
-	if (a->pidfile && f->have_file)
+	if (a->pidfile && file_state(a) != DCTL_STATE_NOT_RUNNING)
 		return STATUS_DEAD_PIDFILE;
 	return STATUS_NOT_RUNNING;
 }
@@ -923,22 +921,22 @@ static int do_status(const struct args *a, const struct found *f)
 int main(int argc, char **argv)
 {
 	struct args a = { 0 };
-	struct found f;
 	int r;
 
 	/* Whatever name it was called by (a bind mount, a diversion). */
 	cli_init("start-stop-daemon");
-	if (parse_args(&a, argc, argv) < 0)
-		return trouble(&a);
-	r = find_procs(&a, &f);
+	r = parse_args(&a, argc, argv);
 	if (r)
-		return r;
-	if (a.action == ACT_START)
-		r = do_start(&a, &f);
+		r = r > 0 ? EXIT_DONE : trouble(&a);
+	else if ((r = find_procs(&a)) != 0)
+		;
+	else if (a.action == ACT_START)
+		r = do_start(&a);
 	else if (a.action == ACT_STOP)
-		r = do_stop(&a, &f);
+		r = do_stop(&a);
 	else
-		r = do_status(&a, &f);
-	free(f.procs);
+		r = do_status(&a);
+	dctl_scan_free(a.scan);
+	dctl_schedule_free(a.sched);
 	return r;
 }
