@@ -3,7 +3,8 @@
  * scan: real processes, each started by the test and ended by its PID: a
  * copy of a binary run from a scratch directory (and then replaced, as an
  * upgrade replaces it), processes renamed with prctl(PR_SET_NAME), one
- * that switched to another user, a zombie, and the test itself.
+ * that switched to another user, a zombie, and the test itself; then the
+ * public struct dctl_scan over the same processes and a pidfile.
  */
 #include "unit.h"
 
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "daemonctl.h"
 #include "proc.h"
 #include "scan.h"
 
@@ -407,6 +409,144 @@ static void test_no_condition_refused(void **state)
 	assert_int_equal(scan_find(NULL, &v, &n), -EINVAL);
 }
 
+/* ------------------------------------------------- the public object */
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static void test_object_refusals(void **state)
+{
+	struct fx *f = *state;
+	struct dctl_scan *sc;
+	char path[PATH_MAX];
+
+	assert_int_equal(dctl_scan_new(NULL), -EINVAL);
+	assert_int_equal(dctl_scan_new(&sc), 0);
+	/* Without a condition a scan would find every process. */
+	assert_int_equal(dctl_scan_run(sc), -EINVAL);
+	assert_int_equal(dctl_scan_set_exe(sc, ""), -EINVAL);
+	snprintf(path, sizeof(path), "%s/missing", f->dir);
+	assert_int_equal(dctl_scan_set_exe(sc, path), -ENOENT);
+	assert_int_equal(dctl_scan_set_name(sc, ""), -EINVAL);
+	assert_int_equal(dctl_scan_set_ppid(sc, -1), -EINVAL);
+	assert_int_equal(dctl_scan_set_pid(sc, -2, 0), -EINVAL);
+	assert_int_equal(dctl_scan_set_pidfile(sc, ""), -EINVAL);
+	assert_int_equal(dctl_scan_run(sc), -EINVAL);
+	/* A name longer than the kernel keeps is said so. */
+	assert_int_equal(dctl_scan_set_name(sc, "exactly15bytes_"), 0);
+	assert_int_equal(dctl_scan_set_name(sc, "sixteen_bytes_ab"), 1);
+	/* Never the caller, its parents, PID 1 or below. */
+	assert_int_equal(dctl_scan_set_name(sc, NULL), 0);
+	assert_int_equal(dctl_scan_set_pid(sc, getpid(), 0), 0);
+	assert_int_equal(dctl_scan_run(sc), -EPERM);
+	assert_int_equal(dctl_scan_set_pid(sc, getppid(), 0), 0);
+	assert_int_equal(dctl_scan_run(sc), -EPERM);
+	assert_int_equal(dctl_scan_set_pid(sc, 1, 0), 0);
+	assert_int_equal(dctl_scan_run(sc), -EPERM);
+	/* A pid and a pidfile say two things at once. */
+	snprintf(path, sizeof(path), "%s/x.pid", f->dir);
+	assert_int_equal(dctl_scan_set_pidfile(sc, path), 0);
+	assert_int_equal(dctl_scan_run(sc), -EINVAL);
+	assert_int_equal(dctl_scan_get_count(sc), 0);
+	assert_int_equal(dctl_scan_get_pid(sc, 0), 0);
+	assert_int_equal(dctl_scan_get_pid(NULL, 0), -EINVAL);
+	assert_null(dctl_scan_get_status(NULL));
+	dctl_scan_free(sc);
+	dctl_scan_free(NULL);
+}
+
+static void test_object_pid_and_start_time(void **state)
+{
+	struct fx *f = *state;
+	struct dctl_scan *sc;
+	struct proc_stat ps;
+	pid_t a = run_prog(f, f->prog), b = run_prog(f, f->prog);
+
+	assert_int_equal(proc_read_stat(a, &ps), 0);
+	assert_int_equal(dctl_scan_new(&sc), 0);
+	/* Both copies, in PID order, by executable. */
+	assert_int_equal(dctl_scan_set_exe(sc, f->prog), 0);
+	assert_int_equal(dctl_scan_run(sc), 0);
+	assert_int_equal(dctl_scan_get_count(sc), 2);
+	assert_int_equal(dctl_scan_get_pid(sc, 0), a < b ? a : b);
+	assert_int_equal(dctl_scan_get_pid(sc, 1), a < b ? b : a);
+	/* One of them by PID, and only while it has its start time. */
+	assert_int_equal(dctl_scan_set_pid(sc, a, ps.start_ticks), 0);
+	assert_int_equal(dctl_scan_run(sc), 0);
+	assert_int_equal(dctl_scan_get_count(sc), 1);
+	assert_int_equal(dctl_scan_get_pid(sc, 0), a);
+	assert_int_equal(dctl_scan_set_pid(sc, a, ps.start_ticks + 1), 0);
+	assert_int_equal(dctl_scan_run(sc), 0);
+	assert_int_equal(dctl_scan_get_count(sc), 0);
+	/* The PID and another condition must both hold. */
+	assert_int_equal(dctl_scan_set_pid(sc, a, 0), 0);
+	assert_int_equal(dctl_scan_set_ppid(sc, getpid() + 1), 0);
+	assert_int_equal(dctl_scan_run(sc), 0);
+	assert_int_equal(dctl_scan_get_count(sc), 0);
+	dctl_scan_free(sc);
+}
+
+static void test_object_pidfile(void **state)
+{
+	struct fx *f = *state;
+	char path[PATH_MAX], text[32];
+	const struct dctl_status *st;
+	struct dctl_scan *sc;
+	pid_t a = run_prog(f, f->prog), gone;
+
+	snprintf(path, sizeof(path), "%s/d.pid", f->dir);
+	snprintf(text, sizeof(text), "%d\n", (int)a);
+	write_file(path, text, 0644);
+	assert_int_equal(dctl_scan_new(&sc), 0);
+	assert_int_equal(dctl_scan_set_pidfile(sc, path), 0);
+	assert_int_equal(dctl_scan_run(sc), 0);
+	st = dctl_scan_get_status(sc);
+	assert_int_equal(dctl_status_get_state(st), DCTL_STATE_RUNNING);
+	assert_int_equal(dctl_scan_get_count(sc), 1);
+	assert_int_equal(dctl_scan_get_pid(sc, 0), a);
+	/* Its process must meet the other conditions too. */
+	assert_int_equal(dctl_scan_set_name(sc, "not-its-name"), 0);
+	assert_int_equal(dctl_scan_run(sc), 0);
+	assert_int_equal(dctl_scan_get_count(sc), 0);
+	assert_int_equal(dctl_scan_set_name(sc, NULL), 0);
+	/* A file others could write names nothing to root without an
+	 * executable or owner to confirm it. */
+	if (geteuid() == 0) {
+		write_file(path, text, 0666);
+		assert_int_equal(dctl_scan_run(sc), -EACCES);
+		assert_int_equal(dctl_scan_set_exe(sc, f->prog), 0);
+		assert_int_equal(dctl_scan_run(sc), 0);
+		assert_int_equal(dctl_scan_get_count(sc), 1);
+		assert_int_equal(dctl_scan_set_exe(sc, NULL), 0);
+	}
+	/* A stale pidfile: nothing found, and the probe says so. */
+	gone = fork();
+	if (gone == 0)
+		_exit(0);
+	assert_int_equal(waitpid(gone, NULL, 0), gone);
+	snprintf(text, sizeof(text), "%d\n", (int)gone);
+	write_file(path, text, 0644);
+	assert_int_equal(dctl_scan_run(sc), 0);
+	assert_int_equal(dctl_scan_get_count(sc), 0);
+	assert_int_equal(dctl_status_get_state(dctl_scan_get_status(sc)),
+			 DCTL_STATE_DEAD);
+	/* Malformed: nothing, whatever digits it starts with. */
+	snprintf(text, sizeof(text), "%d junk\n", (int)a);
+	write_file(path, text, 0644);
+	assert_int_equal(dctl_scan_run(sc), 0);
+	assert_int_equal(dctl_scan_get_count(sc), 0);
+	assert_int_equal(dctl_status_get_state(dctl_scan_get_status(sc)),
+			 DCTL_STATE_UNKNOWN);
+	dctl_scan_free(sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -421,6 +561,9 @@ int main(void)
 		cmocka_unit_test(test_never_self_or_ancestor),
 		cmocka_unit_test(test_pid1_and_kernel_threads),
 		cmocka_unit_test(test_no_condition_refused),
+		cmocka_unit_test_setup_teardown(test_object_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_object_pid_and_start_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_object_pidfile, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
