@@ -18,13 +18,20 @@ P=$T/d.pid
 
 pid_of() { tr -dc 0-9 <"$1" 2>/dev/null; }
 euid_of() { awk '/^Uid:/ { print $3 }' "/proc/$1/status"; }
-# wait_file FILE: until it exists and is not empty (daemons detach).
-wait_file() {
-	local i=0
-	until [ -s "$1" ]; do
-		i=$((i + 1)); [ "$i" -gt 100 ] && return 1; sleep 0.1
+# until_true CMD...: until CMD succeeds, within a deadline generous for
+# a loaded machine (it only takes longer there, it never fails sooner).
+until_true() {
+	local end=$((SECONDS + 30))
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
 	done
 }
+# wait_file FILE [TEST]: until it exists and is not empty (daemons
+# detach), or passes test(1) TEST.
+wait_file() { until_true test "${2:--s}" "$1"; }
+found_fg() { pid=$(pgrep -f "$PY fg $T/x.pid" | head -1); [ -n "$pid" ]; }
+is_zombie() { [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -c1)" = Z ]; }
 
 # 1. The skeleton's check before a start: --test says whether it would.
 run 0 "--start --test: would start (not running)" \
@@ -53,7 +60,7 @@ run 0 "--status --exec (scan): running (0)" "$SSD" --status --exec "$D"
 # 4. Reload: --signal 1 without --retry sends and returns.
 run 0 "--stop --signal 1 --quiet --pidfile --name: reload" \
 	"$SSD" --stop --signal 1 --quiet --pidfile "$P" --name "$NAME"
-i=0; until [ -s "$P.hup" ] || [ $i -gt 100 ]; do i=$((i + 1)); sleep 0.1; done
+wait_file "$P.hup"
 check "the daemon got SIGHUP" grep -qx hup "$P.hup"
 check "and is still running" alive "$pid"
 
@@ -81,10 +88,7 @@ check "without --remove-pidfile the file stays (as dpkg)" test -f "$P"
 
 # 8. No pidfile at all: found by --exec, stopped with --oknodo --retry 5.
 "$SSD" --start --quiet --background --exec "$D" -- "$PY" fg "$T/x.pid"
-i=0; pid=""
-while [ -z "$pid" ] && [ $i -lt 100 ]; do
-	pid=$(pgrep -f "$PY fg $T/x.pid" | head -1); i=$((i + 1)); sleep 0.1
-done
+until_true found_fg
 track "$pid"
 check "--background without --make-pidfile: detached" alive "$pid"
 check "in a session of its own" test "$(ps -o sid= -p "$pid" | tr -d ' ')" != "$(ps -o sid= -p $$ | tr -d ' ')"
@@ -93,12 +97,15 @@ run 0 "--stop --oknodo --retry 5 --exec (scan): stopped" \
 check "gone" test ! -d "/proc/$pid"
 run 3 "--status --exec: not running (3)" "$SSD" --status --exec "$D"
 
-# 9. A locked start as another user, then stop and --remove-pidfile.
+# 9. A locked start as another user, then stop and --remove-pidfile. The
+# daemon, as nobody, says it serves in a directory of its own.
 chmod 755 "$T"
+mkdir -p "$T/run" && chown nobody "$T/run"
 run 0 "--start --background --make-pidfile --chuid nobody --umask 027" \
 	"$SSD" --start --quiet --background --make-pidfile --pidfile "$P" \
 	--chuid nobody --umask 027 --startas "$D" --exec "$D" -- "$PY" fg "$T/run/n"
 pid=$(pid_of "$P"); track "$pid"
+check "it serves (as nobody, in its directory)" wait_file "$T/run/n.ready" -e
 check "pidfile is the PID and a newline" test "$(cat "$P")" = "$pid"
 check "it runs as nobody" test "$(euid_of "$pid")" = 65534
 check "with umask 027" grep -q '^Umask:.0027' "/proc/$pid/status"
@@ -148,8 +155,7 @@ check "gone" test ! -d "/proc/$pid"
 zp=$!; track "$zp"
 wait_file "$T/z.pid"
 z=$(pid_of "$T/z.pid")
-i=0; until [ "$(sed 's/.*) //' "/proc/$z/stat" | cut -c1)" = Z ] || [ $i -gt 100 ]; do
-	i=$((i + 1)); sleep 0.1; done
+until_true is_zombie "$z"
 run 1 "--stop --ppid of a zombie only: nothing to stop" \
 	"$SSD" --stop --quiet --name "$NAME" --ppid "$zp"
 run 3 "--status --pid ZOMBIE: not running" "$SSD" --status --pid "$z"

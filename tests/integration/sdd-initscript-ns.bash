@@ -32,9 +32,43 @@ if [ "$script" = rsyslog ]; then
 	mount --bind "$conf" /etc/rsyslog.conf
 fi
 
+# The PID the pidfile names, if that process is alive (else nothing).
+live_pid() {
+	local p
+	p=$(cat "$pidfile" 2>/dev/null) || return 1
+	case $p in ''|*[!0-9]*) return 1 ;; esac
+	[ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null &&
+		echo "$p"
+}
+
+# until_true SECONDS CMD...: wait for a condition, bounded; a loaded
+# machine only makes it take longer, never changes what is compared.
+until_true() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
+gone() { [ ! -d "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+
+# A daemon that detaches writes its pidfile after the script returned,
+# and one that was signalled exits a moment after: before the next step,
+# wait until the state the step asked for is there, so that both
+# start-stop-daemons are compared on the same settled state.
 step() {	# ACTION: run it, bounded, and print its exit status.
+	local before rc
+	before=$(live_pid)
 	timeout -k 5 90 "$init" "$1" >/dev/null 2>&1 </dev/null
-	echo "$1=$?"
+	rc=$?
+	echo "$1=$rc"
+	case $1 in
+	stop) [ -z "$before" ] || until_true 30 gone "$before" ;;
+	start|restart|reload|force-reload) until_true 30 live_pid >/dev/null ;;
+	esac
+	return 0
 }
 
 reload=force-reload
