@@ -87,6 +87,8 @@ static int parse_after_comm(char *p, struct proc_stat *ps)
 			ps->pgrp = (pid_t)v;
 		else if (field == 6)
 			ps->session = (pid_t)v;
+		else if (field == 9)
+			ps->flags = (unsigned long)v;
 	}
 	while (*p == ' ')
 		p++;
@@ -94,6 +96,18 @@ static int parse_after_comm(char *p, struct proc_stat *ps)
 		return -EBADMSG;
 	ps->start_ticks = (unsigned long long)v;
 	return 0;
+}
+
+/* The name between "(" and the last ")": at most 15 bytes, as the kernel
+ * keeps it; a longer span cannot come from the kernel, so it is cut. */
+static void copy_comm(struct proc_stat *ps, const char *from, const char *to)
+{
+	size_t len = (size_t)(to - from);
+
+	if (len > PROC_COMM_MAX)
+		len = PROC_COMM_MAX;
+	memcpy(ps->comm, from, len);
+	ps->comm[len] = '\0';
 }
 
 int proc_read_stat(pid_t pid, struct proc_stat *ps)
@@ -122,6 +136,7 @@ int proc_read_stat(pid_t pid, struct proc_stat *ps)
 		return -EBADMSG;
 	memset(ps, 0, sizeof(*ps));
 	ps->pid = pid;
+	copy_comm(ps, buf + len + 2, close_paren);
 	return parse_after_comm(close_paren + 1, ps);
 }
 
@@ -212,13 +227,15 @@ int proc_exe(pid_t pid, char *buf, size_t size)
 	return 0;
 }
 
-int proc_uid(pid_t pid, uid_t *uid)
+/* One of the four ids of a "Uid:" line of /proc/PID/status (0: real). */
+static int status_uid(pid_t pid, int which, uid_t *uid)
 {
 	char path[48], buf[STATUS_BUF];
 	long long v;
 	size_t len;
 	char *line;
 	ssize_t n;
+	int i;
 
 	if (pid <= 0 || !uid)
 		return -EINVAL;
@@ -229,15 +246,30 @@ int proc_uid(pid_t pid, uid_t *uid)
 	line = strstr(buf, "\nUid:");
 	if (!line)
 		return n == 0 ? -ESRCH : -EBADMSG;
-	/* "Uid:\treal\teffective\tsaved\tfs": the first is the real uid. */
+	/* "Uid:\treal\teffective\tsaved\tfs". */
 	line += strlen("\nUid:");
-	line += strspn(line, "\t ");
-	len = util_digits(line);
-	if (util_parse_num(line, len, 0, UINT32_MAX, NULL, 0, &v) < 0 ||
-	    (line[len] != '\t' && line[len] != ' '))
-		return -EBADMSG;
+	for (i = 0;; i++) {
+		line += strspn(line, "\t ");
+		len = util_digits(line);
+		if (util_parse_num(line, len, 0, UINT32_MAX, NULL, 0, &v) < 0 ||
+		    (line[len] != '\t' && line[len] != ' ' && line[len] != '\n'))
+			return -EBADMSG;
+		if (i == which)
+			break;
+		line += len;
+	}
 	*uid = (uid_t)v;
 	return 0;
+}
+
+int proc_uid(pid_t pid, uid_t *uid)
+{
+	return status_uid(pid, 0, uid);
+}
+
+int proc_euid(pid_t pid, uid_t *uid)
+{
+	return status_uid(pid, 1, uid);
 }
 
 /*

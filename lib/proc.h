@@ -11,12 +11,19 @@
 #include <sys/types.h>
 #include <time.h>
 
+/* The kernel keeps a process name (comm) of at most this many bytes. */
+#define PROC_COMM_MAX 15
+/* Field 9's flag for a kernel thread (PF_KTHREAD). */
+#define PROC_FLAG_KTHREAD 0x00200000UL
+
 struct proc_stat {
 	pid_t pid;
+	char comm[PROC_COMM_MAX + 1];	/* field 2, without the parentheses */
 	char state;			/* 'R', 'S', 'Z', ... (field 3) */
 	pid_t ppid;
 	pid_t pgrp;
 	pid_t session;
+	unsigned long flags;		/* field 9, PF_* */
 	unsigned long long start_ticks;	/* field 22, clock ticks after boot */
 };
 
@@ -49,6 +56,13 @@ int proc_exe(pid_t pid, char *buf, size_t size);
  * /proc/PID is the effective uid, and root for a non-dumpable process).
  */
 int proc_uid(pid_t pid, uid_t *uid);
+
+/*
+ * Effective uid of PID, from the same line: the process's owner, as the
+ * owner of the /proc/PID directory says too (the files in it belong to
+ * root once a process has switched users and is no longer dumpable).
+ */
+int proc_euid(pid_t pid, uid_t *uid);
 
 /*
  * DAEMON_INSTANCE_ID from /proc/PID/environ (as the process was started).

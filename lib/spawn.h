@@ -156,6 +156,9 @@ int spawn_reap(pid_t pid, int *status);
 /* The options, program, directories and user, before anything is done. */
 int validate_start(struct spawn *s);
 
+/* The same but the pidfile, which a program run in place may go without. */
+int validate_exec(struct spawn *s);
+
 /* ------------------------------------------------------ startlock.c */
 
 /*
@@ -215,6 +218,10 @@ void resources_free(struct spawn_opts *o);
 /* Fork the daemon through the recipe; learn its PID and whether exec
  * succeeded. */
 int launch_start(struct spawn *s);
+
+/* The recipe's identity steps in the caller itself, then exec: returns
+ * only on failure. */
+int launch_exec_here(struct spawn *s);
 
 /* --------------------------------------------------------- ready.c */
 
