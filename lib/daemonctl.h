@@ -220,7 +220,12 @@ struct dctl_status;
  * dead if it names a process that is not; not-running if there is no
  * file; unknown if it cannot be read, is malformed or is not a regular
  * file. Never takes the lock and never signals anything, so it cannot
- * disturb a concurrent start. Returns 0 with a new record in *out (free
+ * disturb a concurrent start. A pidfile caught in the middle of another
+ * start or stop (locked before its PID is written, just created empty,
+ * locked by a stop removing it) is looked at again as that work goes on,
+ * for up to 2 s, so the answer is the state before or after it. Where the
+ * lock is held but no live process it names holds it, the reason names
+ * the processes that do. Returns 0 with a new record in *out (free
  * it with dctl_status_free()); -EINVAL for a NULL argument or an unknown
  * flag; -ENOMEM.
  */
