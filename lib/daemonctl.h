@@ -582,6 +582,17 @@ DCTL_EXPORT int dctl_spawn_set_timeout_ms(struct dctl_spawn *s,
 /* Validate everything and check for a running instance; start nothing. */
 DCTL_EXPORT int dctl_spawn_set_test(struct dctl_spawn *s, bool test);
 
+/*
+ * A descriptor that becomes readable when the caller wants the start
+ * called off (a signalfd for SIGINT, SIGTERM and SIGHUP, a pipe, an
+ * eventfd); -1: none. It is only polled, never read or closed. While the
+ * start waits for --wait, READY=1 or a --forking program, its becoming
+ * readable ends the program, removes the pidfile and makes
+ * dctl_spawn_start() return -EINTR. The library installs no signal
+ * handler of its own.
+ */
+DCTL_EXPORT int dctl_spawn_set_cancel_fd(struct dctl_spawn *s, int fd);
+
 /* Where the start's diagnostics go; fn NULL: nowhere. */
 DCTL_EXPORT int dctl_spawn_set_log(struct dctl_spawn *s, dctl_log_fn fn,
 				   void *data);
@@ -590,7 +601,8 @@ DCTL_EXPORT int dctl_spawn_set_log(struct dctl_spawn *s, dctl_log_fn fn,
  * Start the program detached (see daemon-start(1)). Returns 0 started;
  * -EEXIST already running (and nothing else: get_pid() is the holder);
  * -ETIMEDOUT readiness timeout; -ECHILD the program exited or was killed
- * during startup; -ECANCELED the daemon reported failure with ERRNO=,
+ * during startup; -EINTR the cancel descriptor became readable while the
+ * start waited; -ECANCELED the daemon reported failure with ERRNO=,
  * which get_error() returns (stage DCTL_STAGE_READY); another -errno with
  * get_stage() and get_detail() saying where and what; -EINVAL for a NULL
  * s. A failure leaves no pidfile and no process behind.

@@ -44,7 +44,6 @@ check "the status loops answered ($total)" test "$total" -gt 20
 check "no status answer was unknown ($unknown of $total)" test "$unknown" = 0
 check "only LSB answers" bash -c '! cat "$@" | grep -qvxE "0|1|3|4"' _ "$T"/codes.*
 "$STOP" -p "$F" >/dev/null 2>&1
-[ -n "${DCTL_STORM_KEEP:-}" ] && cp "$T"/*.err "$T"/unknown "$DCTL_STORM_KEEP"/
 check "no daemon left" test "$(pgrep -c -x dsleep)" = 0
 check "no pidfile left" test ! -e "$F"
 done_testing
