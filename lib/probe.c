@@ -359,13 +359,13 @@ static void classify_hidden(struct dctl_status *st)
 	if (st->locked) {
 		st->state = DCTL_STATE_RUNNING;
 		st->error = 0;
-		set_reason(st, "details unknown: /proc hides process %d "
-			   "(permission denied)", (int)st->pid);
+		set_reason(st, "permission denied: /proc hides process %d",
+			   (int)st->pid);
 		return;
 	}
 	set_unknown(st, -EACCES);
-	set_reason(st, "permission denied: process %d exists, but /proc "
-		   "hides it and shows no lock on the pidfile", (int)st->pid);
+	set_reason(st, "permission denied: /proc hides process %d and shows "
+		   "no lock on the pidfile", (int)st->pid);
 }
 
 /*

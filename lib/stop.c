@@ -222,6 +222,14 @@ static int stop_resolve(struct dctl_stop *sp)
 	/* Safety rule 1, whatever the probe said. */
 	if (st->pid < 2)
 		return -EBADMSG;
+	/* Running, but /proc will not show it to us: we may not signal it
+	 * either, and must not call it gone. */
+	if (st->hidden) {
+		sp->pid = st->pid;
+		slog(sp, DCTL_LOG_INFO, "%s: %s, nothing sent", sp->pidfile,
+		     st->reason);
+		return -EPERM;
+	}
 	if (match_any(sp->match) && dctl_status_match(st, sp->match) != 1) {
 		slog(sp, DCTL_LOG_INFO, "%s: pid %d does not match (%s), nothing sent",
 		     sp->pidfile, (int)st->pid, st->reason);
