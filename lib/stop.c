@@ -52,6 +52,16 @@ struct dctl_stop {
 	pid_t pgrp;		/* the daemon's group, with process_group */
 	int pidfd;		/* -1: no pidfds, kill(2) fallback */
 	long long sent_ms;	/* when the first signal went out */
+
+	/*
+	 * --process-group for a daemon that is gone while other processes
+	 * (its children) still hold its lock: those are what is stopped,
+	 * through their group; pid is the first of them.
+	 */
+	bool holders;
+	size_t n_hold;
+	pid_t hold_pid[PROC_HOLDERS_MAX];
+	int hold_fd[PROC_HOLDERS_MAX];	/* pidfds; -1: none */
 };
 
 /* Internal: dctl_stop_run() with the pidfd path selectable, for the tests. */
@@ -189,6 +199,8 @@ const struct dctl_schedule *dctl_stop_get_schedule(const struct dctl_stop *sp)
 	return sp ? &sp->sched : NULL;
 }
 
+static int holders_take(struct dctl_stop *sp);
+
 /* Probe the pidfile: is there a live daemon we may signal? */
 static int stop_resolve(struct dctl_stop *sp)
 {
@@ -210,6 +222,8 @@ static int stop_resolve(struct dctl_stop *sp)
 		     sp->pidfile, st->reason ? st->reason : "not running");
 		return -ESRCH;
 	case DCTL_STATE_UNKNOWN:
+		if (st->n_holders && sp->process_group)
+			return holders_take(sp);
 		slog(sp, DCTL_LOG_INFO, "%s: %s", sp->pidfile,
 		     st->reason ? st->reason :
 		     util_strerror(st->error, eb, sizeof(eb)));
@@ -288,6 +302,93 @@ static int stop_group_check(struct dctl_stop *sp, const struct proc_stat *ps)
 	return 0;
 }
 
+/* ------------------------------------------------ the lock's holders */
+
+static void holders_close(struct dctl_stop *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n_hold; i++)
+		if (sp->hold_fd[i] >= 0)
+			close(sp->hold_fd[i]);
+	sp->n_hold = 0;
+	sp->holders = false;
+}
+
+/*
+ * The daemon the pidfile names is gone, but the processes the probe found
+ * still hold its lock: with --process-group, they are what this stop
+ * ends. Each is pinned with a pidfd, and all must share one process group
+ * (the daemon's, which they inherited); stop_group_check() judges it.
+ * Returns 0, or -EPERM / -ESRCH / -errno with nothing sent.
+ */
+static int holders_take(struct dctl_stop *sp)
+{
+	const struct dctl_status *st = sp->status;
+	struct proc_stat ps;
+	size_t i, n = st->n_holders < PROC_HOLDERS_MAX ? st->n_holders :
+		      PROC_HOLDERS_MAX;
+	int r;
+
+	/* Whoever could write the file could also hold its lock. */
+	if (!st->trusted) {
+		slog(sp, DCTL_LOG_INFO, "%s: not trusted (a non-root user could have written it); refusing to stop the processes holding its lock",
+		     sp->pidfile);
+		return -EPERM;
+	}
+	sp->holders = true;
+	sp->pgrp = 0;
+	for (i = 0; i < n; i++) {
+		sp->hold_pid[i] = st->holders[i];
+		r = proc_pidfd_open(st->holders[i]);
+		sp->hold_fd[i] = r >= 0 ? r : -1;
+		sp->n_hold = i + 1;
+		if (r < 0 && r != -ENOSYS)
+			return r;
+		sp->pid = st->holders[i];
+		r = proc_read_stat(sp->pid, &ps);
+		if (r < 0)
+			return r;
+		/* The first sets the group; another group is refused. */
+		r = stop_group_check(sp, &ps);
+		if (r == -ESRCH)
+			slog(sp, DCTL_LOG_INFO, "%s: the processes holding its lock are in different process groups, nothing sent",
+			     sp->pidfile);
+		if (r < 0)
+			return r == -ESRCH ? -EPERM : r;
+	}
+	sp->pid = sp->hold_pid[0];
+	slog(sp, DCTL_LOG_INFO, "%s: %s; stopping their process group %d",
+	     sp->pidfile, st->reason, (int)sp->pgrp);
+	return 0;
+}
+
+/* Is any holder still running? (One with no pidfd: by its /proc entry.) */
+static bool holders_running(const struct dctl_stop *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n_hold; i++) {
+		if (sp->hold_fd[i] >= 0 ?
+		    proc_wait_exit(sp->hold_fd[i], 0, 0) == -ETIMEDOUT :
+		    proc_alive(sp->hold_pid[i]))
+			return true;
+	}
+	return false;
+}
+
+/* Wait for every holder to exit, until d: 0, -ETIMEDOUT, -errno. */
+static int holders_wait(const struct dctl_stop *sp, struct util_deadline d)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < sp->n_hold && r == 0; i++)
+		r = proc_wait_exit(sp->hold_fd[i], sp->hold_pid[i],
+				   util_deadline_left(d, WAIT_CHUNK_MS));
+	return r;
+}
+
 /* Pin the process: pidfd first, then confirm it is the one probed. */
 static int stop_pin(struct dctl_stop *sp, bool use_pidfd)
 {
@@ -317,6 +418,13 @@ static int stop_send(struct dctl_stop *sp, int sig)
 	struct proc_stat ps;
 	int r;
 
+	/* The holders' group, while one of them runs (they pin it). */
+	if (sp->holders) {
+		if (!holders_running(sp))
+			return -ESRCH;
+		r = kill(-sp->pgrp, sig) < 0 ? -errno : 0;
+		goto sent;
+	}
 	/*
 	 * Without a pidfd (and for a group, which has none) look again just
 	 * before sending, to keep the PID-reuse window as small as it gets.
@@ -337,6 +445,7 @@ static int stop_send(struct dctl_stop *sp, int sig)
 		r = proc_pidfd_signal(sp->pidfd, sig);
 	else
 		r = kill(sp->pid, sig) < 0 ? -errno : 0;
+sent:
 	if (r < 0)
 		return r;
 	sp->last_signal = sig;
@@ -351,6 +460,8 @@ static int stop_wait(struct dctl_stop *sp, int secs)
 	struct util_deadline d = util_deadline_in((long long)secs * 1000);
 	int r;
 
+	if (sp->holders)
+		return holders_wait(sp, d);
 	do
 		r = proc_wait_exit(sp->pidfd, sp->pid,
 				   util_deadline_left(d, WAIT_CHUNK_MS));
@@ -436,6 +547,8 @@ static int stop_follow(struct dctl_stop *sp)
 			return 0;
 	}
 	/* The schedule may end in a signal: has that already worked? */
+	if (sp->holders)
+		return holders_running(sp) ? -ETIMEDOUT : 0;
 	r = proc_wait_exit(sp->pidfd, sp->pid, 0);
 	return r == 0 ? 0 : -ETIMEDOUT;
 }
@@ -525,7 +638,12 @@ static int remove_stale_soon(const char *path, pid_t pid)
 	return r == -ETIMEDOUT ? -EBUSY : r;
 }
 
-static void stop_remove_pidfile(struct dctl_stop *sp)
+/*
+ * Remove the pidfile of the dead process the probe found named in it.
+ * Returns 0 (removed, or left to whoever replaced or rewrote it), -EBUSY
+ * if its lock is still held, or another -errno (a warning is logged).
+ */
+static int stop_remove_pidfile(struct dctl_stop *sp)
 {
 	char eb[UTIL_STRERROR_MAX];
 	const struct dctl_status *st = sp->status;
@@ -536,9 +654,14 @@ static void stop_remove_pidfile(struct dctl_stop *sp)
 	    now.st_ino != st->ino) {
 		slog(sp, DCTL_LOG_DEBUG, "%s: replaced or removed meanwhile, left alone",
 		     sp->pidfile);
-		return;
+		return 0;
 	}
-	r = remove_stale_soon(sp->pidfile, sp->pid);
+	if (st->pid < 2) {
+		slog(sp, DCTL_LOG_INFO, "%s: names no process, left alone",
+		     sp->pidfile);
+		return 0;
+	}
+	r = remove_stale_soon(sp->pidfile, st->pid);
 	if (r == 0)
 		slog(sp, DCTL_LOG_DEBUG, "removed %s", sp->pidfile);
 	else if (r == -EBUSY || r == -ENOENT)
@@ -547,22 +670,13 @@ static void stop_remove_pidfile(struct dctl_stop *sp)
 	else
 		slog(sp, DCTL_LOG_WARNING, "%s: cannot remove: %s",
 		     sp->pidfile, util_strerror(-r, eb, sizeof(eb)));
+	return r == -EBUSY ? r : 0;
 }
 
-static int stop_act(struct dctl_stop *sp, bool use_pidfd)
+static int stop_follow_logged(struct dctl_stop *sp)
 {
-	int r;
+	int r = stop_follow(sp);
 
-	r = stop_pin(sp, use_pidfd);
-	if (r < 0) {
-		if (r == -ESRCH)
-			slog(sp, DCTL_LOG_INFO, "%d exited before it was signalled, nothing sent",
-			     (int)sp->pid);
-		return r;
-	}
-	if (sp->no_wait)
-		return stop_signal_once(sp);
-	r = stop_follow(sp);
 	if (r == -ETIMEDOUT) {
 		slog(sp, DCTL_LOG_INFO, "%d still running at the end of %s, pidfile kept",
 		     (int)sp->pid, sp->sched_text);
@@ -573,9 +687,65 @@ static int stop_act(struct dctl_stop *sp, bool use_pidfd)
 	if (sp->sent_ms)
 		slog(sp, DCTL_LOG_INFO, "%d exited %.3f s after the first signal",
 		     (int)sp->pid, (double)(util_now_ms() - sp->sent_ms) / 1000);
-	if (!sp->keep_pidfile)
-		stop_remove_pidfile(sp);
 	return 0;
+}
+
+/*
+ * The daemon is gone and its pidfile still locked: look again (the probe
+ * waits for a start that took it over, and names who holds it). A new
+ * instance is left alone. Processes that kept the daemon's lock (its
+ * children) are stopped too with --process-group, along the schedule;
+ * else -EBUSY, and the status names them.
+ */
+static int stop_lock_kept(struct dctl_stop *sp)
+{
+	struct dctl_status *again;
+	pid_t named = sp->status->pid;
+	int r;
+
+	r = dctl_probe(sp->pidfile, DCTL_PROBE_DETAILS, &again);
+	if (r < 0)
+		return r;
+	if (again->state != DCTL_STATE_UNKNOWN || !again->n_holders ||
+	    again->pid != named) {
+		dctl_status_free(again);
+		return 0;
+	}
+	dctl_status_free(sp->status);
+	sp->status = again;
+	if (!sp->process_group) {
+		slog(sp, DCTL_LOG_INFO, "%s: %s, pidfile kept", sp->pidfile,
+		     again->reason);
+		return -EBUSY;
+	}
+	r = holders_take(sp);
+	if (r == 0)
+		r = stop_follow_logged(sp);
+	if (r == 0)
+		r = stop_remove_pidfile(sp);
+	return r;
+}
+
+static int stop_act(struct dctl_stop *sp, bool use_pidfd)
+{
+	int r;
+
+	r = sp->holders ? 0 : stop_pin(sp, use_pidfd);
+	if (r < 0) {
+		if (r == -ESRCH)
+			slog(sp, DCTL_LOG_INFO, "%d exited before it was signalled, nothing sent",
+			     (int)sp->pid);
+		return r;
+	}
+	if (sp->no_wait)
+		return stop_signal_once(sp);
+	r = stop_follow_logged(sp);
+	if (r < 0 || sp->keep_pidfile)
+		return r;
+	r = stop_remove_pidfile(sp);
+	if (r == -EBUSY && !sp->holders)
+		r = stop_lock_kept(sp);
+	return r;
 }
 
 /* Forget what an earlier run found. */
@@ -588,6 +758,7 @@ static void stop_reset(struct dctl_stop *sp)
 	sp->pgrp = 0;
 	sp->pidfd = -1;
 	sp->sent_ms = 0;
+	holders_close(sp);
 }
 
 /*
@@ -621,16 +792,20 @@ int stop_run(struct dctl_stop *sp, bool use_pidfd)
 	if (r < 0)
 		return r;
 	r = stop_resolve(sp);
-	if (r < 0)
+	if (r < 0) {
+		holders_close(sp);
 		return r;
+	}
 	if (sp->test) {
 		stop_test_report(sp);
+		holders_close(sp);
 		return 0;
 	}
 	r = stop_act(sp, use_pidfd);
 	if (sp->pidfd >= 0)
 		close(sp->pidfd);
 	sp->pidfd = -1;
+	holders_close(sp);
 	return r;
 }
 

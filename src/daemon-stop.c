@@ -238,6 +238,13 @@ static int nothing_done(const struct args *a, const struct dctl_status *st)
 	return a->oknodo ? EXIT_STOPPED : EXIT_NOTHING;
 }
 
+/* Its lock is held by processes the probe named (a dead daemon's
+ * children): is --process-group the way to stop them? */
+static bool holders_named(const char *reason)
+{
+	return reason && strncmp(reason, "locked by ", 10) == 0;
+}
+
 static int trouble(const struct args *a, const struct dctl_status *st, int r)
 {
 	pid_t pid = dctl_stop_get_pid(a->stop);
@@ -263,7 +270,9 @@ static int trouble(const struct args *a, const struct dctl_status *st, int r)
 		cli_error("%s: cannot stop pid %d: %s", a->path, (int)pid,
 			  strerror(-r));
 	} else if (dctl_status_get_state(st) == DCTL_STATE_UNKNOWN && reason) {
-		cli_error("%s: %s", a->path, reason);
+		cli_error("%s: %s%s", a->path, reason,
+			  holders_named(reason) && !a->process_group ?
+			  " (--process-group stops them)" : "");
 	} else if (r == -EBADMSG) {
 		cli_error("%s: malformed pidfile: %s", a->path,
 			  dctl_pid_fault_str(dctl_status_get_fault(st)));
@@ -286,6 +295,18 @@ static char *schedule_text(const struct args *a)
 	return text;
 }
 
+/*
+ * The daemon was stopped, but other processes kept its lock (its
+ * children): exit 2, as something of it still runs.
+ */
+static int lock_kept(const struct args *a, const struct dctl_status *st)
+{
+	cli_error("%s: pid %d stopped, but %s: pidfile kept%s", a->path,
+		  (int)dctl_stop_get_pid(a->stop), dctl_status_get_reason(st),
+		  a->process_group ? "" : " (--process-group stops them too)");
+	return EXIT_ALIVE;
+}
+
 static int report(const struct args *a, int r)
 {
 	const struct dctl_status *st = dctl_stop_get_status(a->stop);
@@ -297,6 +318,8 @@ static int report(const struct args *a, int r)
 		return EXIT_STOPPED;
 	if (r == -ESRCH)
 		return nothing_done(a, st);
+	if (r == -EBUSY && dctl_stop_get_last_signal(a->stop))
+		return lock_kept(a, st);
 	if (r != 0 && r != -ETIMEDOUT)
 		return trouble(a, st, r);
 	sched = schedule_text(a);
