@@ -266,6 +266,15 @@ DCTL_EXPORT const char *dctl_status_get_exe(const struct dctl_status *st);
 DCTL_EXPORT const char *dctl_status_get_instance(const struct dctl_status *st);
 /* Why the record is UNKNOWN or DEAD, in words; NULL if nothing to say. */
 DCTL_EXPORT const char *dctl_status_get_reason(const struct dctl_status *st);
+/*
+ * The processes found holding the pidfile's lock when no live process it
+ * names does (a dead daemon's children, say): how many (0 for NULL, or
+ * when the lock is the named daemon's own), and the i-th of the first
+ * ones kept (0 when i is out of range). The count may pass what is kept.
+ */
+DCTL_EXPORT size_t dctl_status_get_holder_count(const struct dctl_status *st);
+DCTL_EXPORT pid_t dctl_status_get_holder(const struct dctl_status *st,
+					 size_t i);
 
 /* The records of dctl_probe_many(), in the order of the paths. */
 struct dctl_status_list;

@@ -301,9 +301,24 @@ static char *schedule_text(const struct args *a)
  */
 static int lock_kept(const struct args *a, const struct dctl_status *st)
 {
-	cli_error("%s: pid %d stopped, but %s: pidfile kept%s", a->path,
-		  (int)dctl_stop_get_pid(a->stop), dctl_status_get_reason(st),
+	size_t i, n = dctl_status_get_holder_count(st);
+	char *pids = strdup(""), *more;
+
+	for (i = 0; pids && i < n; i++) {
+		more = dctl_status_get_holder(st, i) ?
+		       util_asprintf("%s %d", pids,
+				     (int)dctl_status_get_holder(st, i)) :
+		       util_asprintf("%s ...", pids);
+		free(pids);
+		pids = more;
+		if (!dctl_status_get_holder(st, i))
+			break;
+	}
+	cli_error("%s: pid %d stopped, but process%s%s still hold%s its lock: pidfile kept%s",
+		  a->path, (int)dctl_stop_get_pid(a->stop), n > 1 ? "es" : "",
+		  pids ? pids : "", n > 1 ? "" : "s",
 		  a->process_group ? "" : " (--process-group stops them too)");
+	free(pids);
 	return EXIT_ALIVE;
 }
 

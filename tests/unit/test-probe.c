@@ -574,6 +574,12 @@ static void test_locked_doubt(void **unused)
 		 "locked by process %d, but process %d is not running",
 		 (int)holder, (int)gone);
 	assert_string_equal(st.reason, reason);
+	/* The holders through the public getters. */
+	assert_int_equal(dctl_status_get_holder_count(&st), 1);
+	assert_int_equal(dctl_status_get_holder(&st, 0), holder);
+	assert_int_equal(dctl_status_get_holder(&st, 1), 0);
+	assert_int_equal(dctl_status_get_holder_count(NULL), 0);
+	assert_int_equal(dctl_status_get_holder(NULL, 0), 0);
 	end_child(holder);
 }
 
