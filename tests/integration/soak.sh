@@ -52,8 +52,9 @@ for i in $(seq "$CYCLES"); do
 	# Now and then: the daemon holds stdio and its lock, nothing more.
 	if [ $((i % 500)) = 1 ]; then
 		pid=$(cat "$F")
-		fds=$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')
-		[ "$fds" = "0 1 2 3 " ] || { bad_fds=$((bad_fds + 1)); diag "cycle $i: daemon fds: $fds"; }
+		fds=$(cd "/proc/$pid/fd" && for fd in *; do readlink "$fd"; done | tr '\n' ' ')
+		[ "$fds" = "/dev/null /dev/null /dev/null $F " ] ||
+			{ bad_fds=$((bad_fds + 1)); diag "cycle $i: daemon fds: $fds"; }
 	fi
 	"$STOP" -p "$F" 2>>"$T/stop.err" || bad_stop=$((bad_stop + 1))
 done
