@@ -220,7 +220,12 @@ struct dctl_status;
  * dead if it names a process that is not; not-running if there is no
  * file; unknown if it cannot be read, is malformed or is not a regular
  * file. Never takes the lock and never signals anything, so it cannot
- * disturb a concurrent start. Returns 0 with a new record in *out (free
+ * disturb a concurrent start. A pidfile caught in the middle of another
+ * start or stop (locked before its PID is written, just created empty,
+ * locked by a stop removing it) is looked at again as that work goes on,
+ * for up to 2 s, so the answer is the state before or after it. Where the
+ * lock is held but no live process it names holds it, the reason names
+ * the processes that do. Returns 0 with a new record in *out (free
  * it with dctl_status_free()); -EINVAL for a NULL argument or an unknown
  * flag; -ENOMEM.
  */
@@ -261,6 +266,15 @@ DCTL_EXPORT const char *dctl_status_get_exe(const struct dctl_status *st);
 DCTL_EXPORT const char *dctl_status_get_instance(const struct dctl_status *st);
 /* Why the record is UNKNOWN or DEAD, in words; NULL if nothing to say. */
 DCTL_EXPORT const char *dctl_status_get_reason(const struct dctl_status *st);
+/*
+ * The processes found holding the pidfile's lock when no live process it
+ * names does (a dead daemon's children, say): how many (0 for NULL, or
+ * when the lock is the named daemon's own), and the i-th of the first
+ * ones kept (0 when i is out of range). The count may pass what is kept.
+ */
+DCTL_EXPORT size_t dctl_status_get_holder_count(const struct dctl_status *st);
+DCTL_EXPORT pid_t dctl_status_get_holder(const struct dctl_status *st,
+					 size_t i);
 
 /* The records of dctl_probe_many(), in the order of the paths. */
 struct dctl_status_list;
@@ -671,6 +685,17 @@ DCTL_EXPORT int dctl_spawn_set_timeout_ms(struct dctl_spawn *s,
 /* Validate everything and check for a running instance; start nothing. */
 DCTL_EXPORT int dctl_spawn_set_test(struct dctl_spawn *s, bool test);
 
+/*
+ * A descriptor that becomes readable when the caller wants the start
+ * called off (a signalfd for SIGINT, SIGTERM and SIGHUP, a pipe, an
+ * eventfd); -1: none. It is only polled, never read or closed. While the
+ * start waits for --wait, READY=1 or a --forking program, its becoming
+ * readable ends the program, removes the pidfile and makes
+ * dctl_spawn_start() return -EINTR. The library installs no signal
+ * handler of its own.
+ */
+DCTL_EXPORT int dctl_spawn_set_cancel_fd(struct dctl_spawn *s, int fd);
+
 /* Where the start's diagnostics go; fn NULL: nowhere. */
 DCTL_EXPORT int dctl_spawn_set_log(struct dctl_spawn *s, dctl_log_fn fn,
 				   void *data);
@@ -716,7 +741,8 @@ DCTL_EXPORT int dctl_spawn_set_clear_env(struct dctl_spawn *s, bool on);
  * Start the program detached (see daemon-start(1)). Returns 0 started;
  * -EEXIST already running (and nothing else: get_pid() is the holder);
  * -ETIMEDOUT readiness timeout; -ECHILD the program exited or was killed
- * during startup; -ECANCELED the daemon reported failure with ERRNO=,
+ * during startup; -EINTR the cancel descriptor became readable while the
+ * start waited; -ECANCELED the daemon reported failure with ERRNO=,
  * which get_error() returns (stage DCTL_STAGE_READY); another -errno with
  * get_stage() and get_detail() saying where and what; -EINVAL for a NULL
  * s. A failure leaves no pidfile and no process behind.

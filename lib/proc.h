@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * One process's facts, read from its own /proc entries only (never a scan of
- * all processes), and pidfd helpers to signal and wait for it without a PID
+ * One process's facts, read from its own /proc entries only (a scan of all
+ * processes is made for one question alone: who holds a lock whose daemon
+ * is gone), and pidfd helpers to signal and wait for it without a PID
  * race. Internal to the library.
  */
 #ifndef DCTL_PROC_H
@@ -80,6 +81,31 @@ int proc_instance(pid_t pid, char *buf, size_t size);
  * than the first 4096 descriptors. Returns 1, 0, -ESRCH, -EACCES.
  */
 int proc_holds_flock(pid_t pid, dev_t dev, ino_t ino);
+
+/*
+ * The processes that hold a flock on a file through a descriptor of their
+ * own (a daemon's children that inherited its lock, a start or stop at
+ * work), found by a scan of every /proc/PID/fd we may read: costly, so
+ * asked only once the probe has found the lock held with no live daemon
+ * behind it. Fill h[i].dev and .ino; .n comes back as the number found
+ * (it may pass PROC_HOLDERS_MAX, the most kept in .pid). Our own process
+ * is left out. 0 or -errno (from reading /proc itself).
+ */
+#define PROC_HOLDERS_MAX 8
+struct proc_holders {
+	dev_t dev;
+	ino_t ino;
+	size_t n;
+	pid_t pid[PROC_HOLDERS_MAX];
+};
+int proc_find_holders(struct proc_holders *h, size_t n);
+
+/*
+ * Does PID name a process that exists but that /proc will not show us
+ * (mounted with hidepid=, another user's process)? Such a process is not
+ * a dead one: it cannot be told apart from a live daemon.
+ */
+bool proc_hidden(pid_t pid);
 
 /*
  * Does /proc/PID/environ show anything yet? After exec's point of no

@@ -178,6 +178,7 @@ int dctl_spawn_new(struct dctl_spawn **sp, const char *pidfile)
 		return -ENOMEM;
 	s->o.umask = 022;
 	s->o.ready = DCTL_READY_EXEC;
+	s->o.cancel_fd = -1;
 	s->res.exit_status = -1;
 	if (util_set_string(&s->o.pidfile, pidfile) < 0) {
 		free(s);
@@ -342,6 +343,16 @@ int dctl_spawn_set_test(struct dctl_spawn *s, bool test)
 	if (!s)
 		return -EINVAL;
 	s->o.test = test;
+	return 0;
+}
+
+int dctl_spawn_set_cancel_fd(struct dctl_spawn *s, int fd)
+{
+	if (!s)
+		return -EINVAL;
+	if (fd < -1)
+		return refuse(s, "cancel descriptor %d: not a descriptor", fd);
+	s->o.cancel_fd = fd;
 	return 0;
 }
 

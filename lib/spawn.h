@@ -64,6 +64,7 @@ struct spawn_opts {
 	unsigned int wait_ms;		/* alive this long after exec */
 	unsigned int timeout_ms;	/* notify/forking limit; 0: default */
 	bool test;
+	int cancel_fd;			/* readable: give up; -1: none */
 	dctl_log_fn log;
 	void *log_data;
 };

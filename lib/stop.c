@@ -69,6 +69,14 @@ struct dctl_stop {
 	size_t n;
 	struct target single;	/* the pidfile's daemon */
 	long long sent_ms;	/* when the first signal went out */
+
+	/*
+	 * --process-group for a daemon that is gone while other processes
+	 * (its children) still hold its lock: those are what is stopped,
+	 * through their group; pid is the first of them.
+	 */
+	bool holders;
+	struct target hold[PROC_HOLDERS_MAX];
 };
 
 /* Internal: dctl_stop_run() with the pidfd path selectable, for the tests. */
@@ -230,6 +238,8 @@ const struct dctl_schedule *dctl_stop_get_schedule(const struct dctl_stop *sp)
 	return sp ? &sp->sched : NULL;
 }
 
+static int holders_take(struct dctl_stop *sp);
+
 /* Probe the pidfile: is there a live daemon we may signal? */
 static int stop_resolve(struct dctl_stop *sp)
 {
@@ -251,6 +261,8 @@ static int stop_resolve(struct dctl_stop *sp)
 		     sp->pidfile, st->reason ? st->reason : "not running");
 		return -ESRCH;
 	case DCTL_STATE_UNKNOWN:
+		if (st->n_holders && sp->process_group)
+			return holders_take(sp);
 		slog(sp, DCTL_LOG_INFO, "%s: %s", sp->pidfile,
 		     st->reason ? st->reason :
 		     util_strerror(st->error, eb, sizeof(eb)));
@@ -263,6 +275,14 @@ static int stop_resolve(struct dctl_stop *sp)
 	/* Safety rule 1, whatever the probe said. */
 	if (st->pid < 2)
 		return -EBADMSG;
+	/* Running, but /proc will not show it to us: we may not signal it
+	 * either, and must not call it gone. */
+	if (st->hidden) {
+		sp->pid = st->pid;
+		slog(sp, DCTL_LOG_INFO, "%s: %s, nothing sent", sp->pidfile,
+		     st->reason);
+		return -EPERM;
+	}
 	if (match_any(sp->match) && dctl_status_match(st, sp->match) != 1) {
 		slog(sp, DCTL_LOG_INFO, "%s: pid %d does not match (%s), nothing sent",
 		     sp->pidfile, (int)st->pid, st->reason);
@@ -355,6 +375,60 @@ static int stop_group_check(struct dctl_stop *sp, const struct proc_stat *ps)
 	if (sp->pgrp && ps->pgrp != sp->pgrp)
 		return -ESRCH;
 	sp->pgrp = ps->pgrp;
+	return 0;
+}
+
+/* ------------------------------------------------ the lock's holders */
+
+/*
+ * The daemon the pidfile names is gone, but the processes the probe found
+ * still hold its lock: with --process-group, they are what this stop
+ * ends, as targets of their own. All must share one process group (the
+ * daemon's, which they inherited); stop_group_check() judges it, and
+ * stop_pin() then pins each with a pidfd.
+ * Returns 0, or -EPERM / -errno with nothing sent.
+ */
+static int holders_take(struct dctl_stop *sp)
+{
+	const struct dctl_status *st = sp->status;
+	struct proc_stat ps;
+	size_t i, n = st->n_holders < PROC_HOLDERS_MAX ? st->n_holders :
+		      PROC_HOLDERS_MAX;
+	int r;
+
+	/* Whoever could write the file could also hold its lock. */
+	if (!st->trusted) {
+		slog(sp, DCTL_LOG_INFO, "%s: not trusted (a non-root user could have written it); refusing to stop the processes holding its lock",
+		     sp->pidfile);
+		return -EPERM;
+	}
+	sp->pgrp = 0;
+	for (i = 0; i < n; i++) {
+		/* Safety rule 1, whatever the probe said. */
+		if (st->holders[i] < 2)
+			return -EBADMSG;
+		sp->pid = st->holders[i];
+		r = proc_read_stat(sp->pid, &ps);
+		if (r < 0)
+			return r;
+		/* The first sets the group; another group is refused. */
+		r = stop_group_check(sp, &ps);
+		if (r == -ESRCH)
+			slog(sp, DCTL_LOG_INFO, "%s: the processes holding its lock are in different process groups, nothing sent",
+			     sp->pidfile);
+		if (r < 0)
+			return r == -ESRCH ? -EPERM : r;
+		sp->hold[i] = (struct target){
+			.pid = st->holders[i], .start_ticks = ps.start_ticks,
+			.pidfd = -1,
+		};
+	}
+	sp->holders = true;
+	sp->t = sp->hold;
+	sp->n = n;
+	sp->pid = sp->hold[0].pid;
+	slog(sp, DCTL_LOG_INFO, "%s: %s; stopping their process group %d",
+	     sp->pidfile, st->reason, (int)sp->pgrp);
 	return 0;
 }
 
@@ -478,6 +552,9 @@ static int stop_send_all(struct dctl_stop *sp, int sig)
 			     util_strerror(-r, eb, sizeof(eb)));
 			return r;
 		}
+		/* One signal to the group reached every target in it. */
+		if (sp->process_group)
+			break;
 	}
 	return alive_count(sp) ? 0 : 1;
 }
@@ -672,7 +749,12 @@ static int remove_stale_soon(const char *path, pid_t pid)
 	return r == -ETIMEDOUT ? -EBUSY : r;
 }
 
-static void stop_remove_pidfile(struct dctl_stop *sp)
+/*
+ * Remove the pidfile of the dead process the probe found named in it.
+ * Returns 0 (removed, or left to whoever replaced or rewrote it), -EBUSY
+ * if its lock is still held, or another -errno (a warning is logged).
+ */
+static int stop_remove_pidfile(struct dctl_stop *sp)
 {
 	char eb[UTIL_STRERROR_MAX];
 	const struct dctl_status *st = sp->status;
@@ -683,9 +765,14 @@ static void stop_remove_pidfile(struct dctl_stop *sp)
 	    now.st_ino != st->ino) {
 		slog(sp, DCTL_LOG_DEBUG, "%s: replaced or removed meanwhile, left alone",
 		     sp->pidfile);
-		return;
+		return 0;
 	}
-	r = remove_stale_soon(sp->pidfile, sp->pid);
+	if (st->pid < 2) {
+		slog(sp, DCTL_LOG_INFO, "%s: names no process, left alone",
+		     sp->pidfile);
+		return 0;
+	}
+	r = remove_stale_soon(sp->pidfile, st->pid);
 	if (r == 0)
 		slog(sp, DCTL_LOG_DEBUG, "removed %s", sp->pidfile);
 	else if (r == -EBUSY || r == -ENOENT)
@@ -694,6 +781,64 @@ static void stop_remove_pidfile(struct dctl_stop *sp)
 	else
 		slog(sp, DCTL_LOG_WARNING, "%s: cannot remove: %s",
 		     sp->pidfile, util_strerror(-r, eb, sizeof(eb)));
+	return r == -EBUSY ? r : 0;
+}
+
+static int stop_follow_logged(struct dctl_stop *sp)
+{
+	int r = stop_follow(sp);
+
+	if (r == -ETIMEDOUT) {
+		slog(sp, DCTL_LOG_INFO, "%d still running at the end of %s%s",
+		     (int)sp->pid, sp->sched_text,
+		     sp->pidfile ? ", pidfile kept" : "");
+		return r;
+	}
+	if (r < 0)
+		return r;
+	if (sp->sent_ms)
+		slog(sp, DCTL_LOG_INFO, "%d exited %.3f s after the first signal",
+		     (int)sp->pid, (double)(util_now_ms() - sp->sent_ms) / 1000);
+	return 0;
+}
+
+/*
+ * The daemon is gone and its pidfile still locked: look again (the probe
+ * waits for a start that took it over, and names who holds it). A new
+ * instance is left alone. Processes that kept the daemon's lock (its
+ * children) are stopped too with --process-group, along the schedule;
+ * else -EBUSY, and the status names them.
+ */
+static int stop_lock_kept(struct dctl_stop *sp, bool use_pidfd)
+{
+	struct dctl_status *again;
+	pid_t named = sp->status->pid;
+	int r;
+
+	r = dctl_probe(sp->pidfile, DCTL_PROBE_DETAILS, &again);
+	if (r < 0)
+		return r;
+	if (again->state != DCTL_STATE_UNKNOWN || !again->n_holders ||
+	    again->pid != named) {
+		dctl_status_free(again);
+		return 0;
+	}
+	dctl_status_free(sp->status);
+	sp->status = again;
+	if (!sp->process_group) {
+		slog(sp, DCTL_LOG_INFO, "%s: %s, pidfile kept", sp->pidfile,
+		     again->reason);
+		return -EBUSY;
+	}
+	close_pidfds(sp);
+	r = holders_take(sp);
+	if (r == 0)
+		r = stop_pin(sp, use_pidfd);
+	if (r == 0)
+		r = stop_follow_logged(sp);
+	if (r == 0)
+		r = stop_remove_pidfile(sp);
+	return r;
 }
 
 static int stop_act(struct dctl_stop *sp, bool use_pidfd)
@@ -709,21 +854,13 @@ static int stop_act(struct dctl_stop *sp, bool use_pidfd)
 	}
 	if (sp->no_wait)
 		return stop_signal_once(sp);
-	r = stop_follow(sp);
-	if (r == -ETIMEDOUT) {
-		slog(sp, DCTL_LOG_INFO, "%d still running at the end of %s%s",
-		     (int)sp->pid, sp->sched_text,
-		     sp->pidfile ? ", pidfile kept" : "");
+	r = stop_follow_logged(sp);
+	if (r < 0 || !sp->pidfile || sp->keep_pidfile)
 		return r;
-	}
-	if (r < 0)
-		return r;
-	if (sp->sent_ms)
-		slog(sp, DCTL_LOG_INFO, "%d exited %.3f s after the first signal",
-		     (int)sp->pid, (double)(util_now_ms() - sp->sent_ms) / 1000);
-	if (sp->pidfile && !sp->keep_pidfile)
-		stop_remove_pidfile(sp);
-	return 0;
+	r = stop_remove_pidfile(sp);
+	if (r == -EBUSY && !sp->holders)
+		r = stop_lock_kept(sp, use_pidfd);
+	return r;
 }
 
 /* Forget what an earlier run found. */
@@ -738,6 +875,7 @@ static void stop_reset(struct dctl_stop *sp)
 	sp->n = 0;
 	sp->single.pidfd = -1;
 	sp->sent_ms = 0;
+	sp->holders = false;
 }
 
 /*

@@ -1159,6 +1159,49 @@ static void test_notify_timeout_sleeper(void **state)
 	assert_true(no_children());
 }
 
+/*
+ * A cancel descriptor that becomes readable while the start waits ends
+ * it: -EINTR, the program gone, no pidfile. One already readable cancels
+ * at once; an unset one (-1) changes nothing; below -1 is refused.
+ */
+static void cancel_while(struct fixture *f, enum dctl_ready ready,
+			 unsigned wait_ms, enum dctl_spawn_stage stage)
+{
+	struct dctl_spawn *s;
+	int p[2];
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	s = sleeper(f);
+	assert_int_equal(dctl_spawn_set_ready(s, ready), 0);
+	assert_int_equal(dctl_spawn_set_wait_ms(s, wait_ms), 0);
+	assert_int_equal(dctl_spawn_set_timeout_ms(s, 30000), 0);
+	assert_int_equal(dctl_spawn_set_cancel_fd(s, p[0]), 0);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(dctl_spawn_start(s), -EINTR);
+	track(f, dctl_spawn_get_pid(s));
+	assert_int_equal(dctl_spawn_get_stage(s), stage);
+	assert_int_equal(dctl_spawn_get_error(s), EINTR);
+	assert_non_null(strstr(dctl_spawn_get_detail(s), "cancelled while waiting for"));
+	check_nothing_left(f, s);
+	assert_true(no_children());
+	close(p[0]);
+	close(p[1]);
+}
+
+static void test_cancel_fd(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn *s;
+
+	s = sleeper(f);
+	assert_int_equal(dctl_spawn_set_cancel_fd(s, -2), -EINVAL);
+	assert_int_equal(dctl_spawn_set_cancel_fd(NULL, 0), -EINVAL);
+	assert_int_equal(dctl_spawn_set_cancel_fd(s, -1), 0);
+	cancel_while(f, DCTL_READY_NOTIFY, 0, DCTL_STAGE_READY);
+	cancel_while(f, DCTL_READY_EXEC, 30000, DCTL_STAGE_STARTUP);
+	cancel_while(f, DCTL_READY_FORKING, 0, DCTL_STAGE_READY);
+}
+
 /* The longest timeout a caller can ask for is a timeout, not a poll()
  * argument out of range. */
 static void test_notify_huge_timeout(void **state)
@@ -1330,6 +1373,7 @@ int main(void)
 		SPAWN_TEST(test_notify_errno_eexist),
 		SPAWN_TEST(test_notify_timeout),
 		SPAWN_TEST(test_notify_timeout_sleeper),
+		SPAWN_TEST(test_cancel_fd),
 		SPAWN_TEST(test_notify_huge_timeout),
 		SPAWN_TEST(test_test_mode),
 		SPAWN_TEST(test_subreaper_kept),
