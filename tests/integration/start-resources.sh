@@ -80,6 +80,14 @@ is "limits: stack in M" "$(limit "$pid" "Max stack size")" "8388608:16777216"
 is "limits: cpu soft and hard" "$(limit "$pid" "Max cpu time")" "3600:unlimited"
 stop
 
+# A file size limit below the PID's length must not stop the daemon from
+# writing its pidfile (SIGXFSZ would kill it unseen, the start "succeed").
+start "fsize 0" "$T/z.pid" --limit fsize=0 -- "$D" 300
+check "fsize 0: the pidfile names a live daemon" alive "$pid"
+check "fsize 0: one line, the PID" test "$(wc -c <"$T/z.pid")" -gt 1
+is "fsize 0: the daemon runs with it" "$(limit "$pid" "Max file size")" "0:0"
+stop
+
 # Root raises a hard limit before the switch to nobody, who could not.
 if have_cap $CAP_SYS_RESOURCE; then
 	start "65536 descriptors for nobody" "$T/n.pid" -c nobody \
