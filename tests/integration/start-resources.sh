@@ -217,6 +217,8 @@ two
 MULTI="line1
 line2"
 HOME=/from/file
+NOTIFY_SOCKET=/run/systemd/notify
+DAEMON_INSTANCE_ID=forged
 EOF
 export CALLER_VAR=from-caller
 start "env file" "$T/e.pid" --env-file "$T/env" -e HOME=/from/option \
@@ -230,6 +232,10 @@ done
 vars=$(tr '\0' '\001' <"/proc/$pid/environ")
 check "env file: a quoted newline stays" \
 	test -z "${vars##*$'\001MULTI=line1\nline2\001'*}"
+check "env file: no NOTIFY_SOCKET of its own" \
+	test -z "$(grep '^NOTIFY_SOCKET=' "$T/environ")"
+check "env file: no forged instance id" \
+	grep -qE '^DAEMON_INSTANCE_ID=[0-9a-f-]{36}$' "$T/environ"
 stop
 start "env file after -e" "$T/e.pid" -e HOME=/from/option \
 	--env-file "$T/env" -- "$D" 300
