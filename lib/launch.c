@@ -275,15 +275,18 @@ static int daemon_main(void *arg)
 	fill_recipe(s, &r);
 	r.keep_cloexec[r.n_keep_cloexec++] = s->pipe_wr;
 
+	/* Our own PID into the locked pidfile, through the inherited
+	 * descriptor, so that the file is right before the program runs.
+	 * Before the recipe: a --limit fsize below the PID's length would
+	 * make the write raise SIGXFSZ once signals are unblocked, killing
+	 * us without a report, and the start would pass for a success. */
+	if (r.keep_fd >= 0 && (e = pidfile_write_fd(r.keep_fd, getpid()))) {
+		launch_report_fail(s->pipe_wr, RECIPE_STEP_PIDFILE, -e);
+		return 127;
+	}
 	e = recipe_apply(&r, &step);
 	if (e) {
 		launch_report_fail_item(r.keep_cloexec[0], step, r.item, -e);
-		return 127;
-	}
-	/* Our own PID into the locked pidfile, through the inherited
-	 * descriptor, so that the file is right before the program runs. */
-	if (r.keep_fd >= 0 && (e = pidfile_write_fd(r.keep_fd, getpid()))) {
-		launch_report_fail(r.keep_cloexec[0], RECIPE_STEP_PIDFILE, -e);
 		return 127;
 	}
 	execve(s->program, s->argv, s->envp);
@@ -418,11 +421,12 @@ int launch_exec_here(struct spawn *s)
 	int e;
 
 	fill_recipe(s, &r);
-	e = recipe_apply_identity(&r, &step);
 	/* Our PID is the program's: into the locked pidfile, as a daemon
-	 * writes its own. */
-	if (!e && r.keep_fd >= 0 && (e = pidfile_write_fd(r.keep_fd, getpid())))
-		step = RECIPE_STEP_PIDFILE;
+	 * writes its own; before the limits, which may forbid the write. */
+	step = RECIPE_STEP_PIDFILE;
+	e = r.keep_fd >= 0 ? pidfile_write_fd(r.keep_fd, getpid()) : 0;
+	if (!e)
+		e = recipe_apply_identity(&r, &step);
 	if (!e) {
 		execve(s->program, s->argv, s->envp);
 		step = RECIPE_STEP_EXEC;
