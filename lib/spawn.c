@@ -15,6 +15,9 @@
  *      process and pidfile, with the daemon as our child
  *      (PR_SET_CHILD_SUBREAPER) so that its exit status can be reported.
  * Any failure after the fork kills what we started and removes the pidfile.
+ *
+ * dctl_spawn_exec(), at the end: the same checks, then the program run in
+ * the caller's own process, as start-stop-daemon runs it in place.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -171,6 +174,7 @@ int dctl_spawn_new(struct dctl_spawn **sp, const char *pidfile)
 		return -ENOMEM;
 	s->o.umask = 022;
 	s->o.ready = DCTL_READY_EXEC;
+	s->o.cancel_fd = -1;
 	s->res.exit_status = -1;
 	if (util_set_string(&s->o.pidfile, pidfile) < 0) {
 		free(s);
@@ -339,6 +343,17 @@ int dctl_spawn_set_test(struct dctl_spawn *s, bool test)
 	return 0;
 }
 
+int dctl_spawn_set_cancel_fd(struct dctl_spawn *s, int fd)
+{
+	if (!s)
+		return -EINVAL;
+	if (fd < -1)
+		return spawn_refuse(s, "cancel descriptor %d: not a descriptor",
+				    fd);
+	s->o.cancel_fd = fd;
+	return 0;
+}
+
 int dctl_spawn_set_log(struct dctl_spawn *s, dctl_log_fn fn, void *data)
 {
 	if (!s)
@@ -488,5 +503,41 @@ int dctl_spawn_start(struct dctl_spawn *sp)
 		r = -EIO;
 	if (r < 0 && r != -EEXIST)
 		sp->res.pid = 0;
+	return r;
+}
+
+int dctl_spawn_exec(struct dctl_spawn *sp)
+{
+	struct spawn s = {
+		.out_fd = -1, .err_fd = -1, .ns = { .fd = -1 },
+		.pipe_rd = -1, .pipe_wr = -1, .pidfd = -1, .main_fd = -1,
+		.lock_fd = -1,
+	};
+	int r;
+
+	if (!sp)
+		return -EINVAL;
+	reset_result(&sp->res);
+	s.o = &sp->o;
+	s.res = &sp->res;
+	/* Nothing is left to watch the program once it replaced us. */
+	if (spawn_watches(s.o))
+		return spawn_fail(&s, DCTL_STAGE_VALIDATE, EINVAL,
+				  "a program run in place cannot be waited for");
+	r = validate_exec(&s);
+	if (!r && s.o->pidfile)
+		r = startlock_take(&s);
+	if (!r)
+		r = prepare(&s);
+	if (!r && !s.o->test)
+		r = launch_exec_here(&s);
+	/* Back here, the exec failed: no process of ours holds the lock. */
+	if (r < 0) {
+		dctl_pidfile_remove(s.pf);
+		s.pf = NULL;
+	}
+	release(&s, false);
+	if (r == -EEXIST && !s.running)
+		r = -EIO;
 	return r;
 }

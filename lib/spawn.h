@@ -74,6 +74,7 @@ struct spawn_opts {
 	unsigned int wait_ms;		/* alive this long after exec */
 	unsigned int timeout_ms;	/* notify/forking limit; 0: default */
 	bool test;
+	int cancel_fd;			/* readable: give up; -1: none */
 	dctl_log_fn log;
 	void *log_data;
 };
@@ -170,6 +171,9 @@ int spawn_reap(pid_t pid, int *status);
 /* The options, program, directories and user, before anything is done. */
 int validate_start(struct spawn *s);
 
+/* The same but the pidfile, which a program run in place may go without. */
+int validate_exec(struct spawn *s);
+
 /* ------------------------------------------------------ startlock.c */
 
 /*
@@ -243,6 +247,10 @@ void output_free(struct spawn_opts *o);
 /* Fork the daemon through the recipe; learn its PID and whether exec
  * succeeded. */
 int launch_start(struct spawn *s);
+
+/* The recipe's identity steps in the caller itself, then exec: returns
+ * only on failure. */
+int launch_exec_here(struct spawn *s);
 
 /* --------------------------------------------------------- ready.c */
 

@@ -115,11 +115,16 @@ static int check_user(struct spawn *s)
 
 int validate_start(struct spawn *s)
 {
-	int e;
-
 	if (!s->o->pidfile)
 		return spawn_fail(s, DCTL_STAGE_VALIDATE, EINVAL,
 				  "no pidfile given");
+	return validate_exec(s);
+}
+
+int validate_exec(struct spawn *s)
+{
+	int e;
+
 	if (!s->o->program)
 		return spawn_fail(s, DCTL_STAGE_VALIDATE, EINVAL,
 				  "no program given");
