@@ -738,6 +738,36 @@ DCTL_EXPORT int dctl_spawn_add_env_file(struct dctl_spawn *s,
 DCTL_EXPORT int dctl_spawn_set_clear_env(struct dctl_spawn *s, bool on);
 
 /*
+ * The program's output through a log keeper (added in 1.1.0): one
+ * resident process per daemon that reads the program's stdout and stderr
+ * through pipes, and writes each line to syslog or to the output file.
+ * Checked when set (-EINVAL, get_detail() naming the daemon-start option)
+ * and together at the start (a size needs an output file, ...). See
+ * daemon-start(1).
+ *
+ * set_syslog: the streams that set_stdout()/set_stderr() send to no file
+ * go to the local syslog socket, one message per line, stdout at info and
+ * stderr at err, under facility (a name, see dctl_syslog_facility_parse();
+ * NULL: "daemon"). set_syslog_tag: the tag of those messages (1 to 64
+ * printable characters, no blank, ':', '[' or ']'; NULL: the program's
+ * base name), followed by the program's PID.
+ * set_output_max_size: the output files are rotated to FILE.1 ...
+ * before they would pass size ("10M", "512K", "1G", or bytes; K = 1024;
+ * NULL: never), keeping set_output_keep() of them (0..1000, default 5).
+ * set_timestamps: each line written to a file starts with its time, in
+ * ISO 8601 UTC with microseconds.
+ */
+DCTL_EXPORT int dctl_spawn_set_syslog(struct dctl_spawn *s,
+				      const char *facility);
+DCTL_EXPORT int dctl_spawn_set_syslog_tag(struct dctl_spawn *s,
+					  const char *tag);
+DCTL_EXPORT int dctl_spawn_set_output_max_size(struct dctl_spawn *s,
+					       const char *size);
+DCTL_EXPORT int dctl_spawn_set_output_keep(struct dctl_spawn *s,
+					   unsigned int n);
+DCTL_EXPORT int dctl_spawn_set_timestamps(struct dctl_spawn *s, bool on);
+
+/*
  * Start the program detached (see daemon-start(1)). Returns 0 started;
  * -EEXIST already running (and nothing else: get_pid() is the holder);
  * -ETIMEDOUT readiness timeout; -ECHILD the program exited or was killed
@@ -797,6 +827,15 @@ DCTL_EXPORT const char *dctl_spawn_get_detail(const struct dctl_spawn *s);
  */
 DCTL_EXPORT int dctl_umask_parse(const char *text, mode_t *mask);
 
+/*
+ * A syslog facility by name, as logger(1) and syslog.conf(5) spell it:
+ * kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron,
+ * authpriv, ftp, local0 .. local7, in any case (added in 1.1.0). Returns
+ * 0 and *facility, its LOG_ value of <syslog.h> (LOG_LOCAL3 for
+ * "local3"), or -EINVAL (*facility untouched).
+ */
+DCTL_EXPORT int dctl_syslog_facility_parse(const char *name, int *facility);
+
 /* --------------------------------------------------- daemonize oneself */
 
 struct dctl_daemon;
@@ -835,6 +874,19 @@ DCTL_EXPORT int dctl_daemonize_opts_set_chdir(struct dctl_daemonize_opts *o,
 /* The daemon's umask, 0 to 0777 (default 022). */
 DCTL_EXPORT int dctl_daemonize_opts_set_umask(struct dctl_daemonize_opts *o,
 					      mode_t mask);
+
+/*
+ * Syslog opened in the daemon (added in 1.1.0): once its descriptors are
+ * in place, the daemon calls openlog(ident, LOG_PID | LOG_NDELAY,
+ * facility), so that its syslog(3) calls work and the socket is already
+ * connected when it drops privileges or enters a chroot. facility is a
+ * LOG_ facility of <syslog.h> (LOG_DAEMON, LOG_LOCAL0, ...; see
+ * dctl_syslog_facility_parse()); ident is copied and kept for the
+ * daemon's life. ident NULL: no openlog (the default). Not "".
+ */
+DCTL_EXPORT int dctl_daemonize_opts_set_syslog(struct dctl_daemonize_opts *o,
+					       const char *ident,
+					       int facility);
 
 /*
  * Detach the calling program; o NULL means the defaults, and o may be

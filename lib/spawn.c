@@ -129,11 +129,7 @@ static void reset_result(struct spawn_result *res)
 	res->exit_status = -1;
 }
 
-/* A setter's refusal: -EINVAL, and the reason for get_detail(). */
-static int refuse(struct dctl_spawn *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int refuse(struct dctl_spawn *s, const char *fmt, ...)
+int spawn_refuse(struct dctl_spawn *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -202,6 +198,7 @@ void dctl_spawn_free(struct dctl_spawn *s)
 	free(s->o.user);
 	free(s->o.chroot_path);
 	resources_free(&s->o);
+	output_free(&s->o);
 	free(s->res.detail);
 	free(s);
 }
@@ -211,7 +208,7 @@ int dctl_spawn_set_pidfile(struct dctl_spawn *s, const char *path)
 	if (!s)
 		return -EINVAL;
 	if (!path || !*path)
-		return refuse(s, "no pidfile given");
+		return spawn_refuse(s, "no pidfile given");
 	return util_set_string(&s->o.pidfile, path);
 }
 
@@ -224,7 +221,7 @@ int dctl_spawn_set_program(struct dctl_spawn *s, const char *program,
 	if (!s)
 		return -EINVAL;
 	if (!program || !*program)
-		return refuse(s, "no program given");
+		return spawn_refuse(s, "no program given");
 	if (argv && argv[0] && !(v = copy_argv(argv)))
 		return -ENOMEM;
 	if ((r = util_set_string(&s->o.program, program)) < 0) {
@@ -246,7 +243,7 @@ int dctl_spawn_set_umask(struct dctl_spawn *s, mode_t mask)
 	if (!s)
 		return -EINVAL;
 	if (mask & ~(mode_t)0777)
-		return refuse(s, "umask %#o out of range 0..0777",
+		return spawn_refuse(s, "umask %#o out of range 0..0777",
 			      (unsigned)mask);
 	s->o.umask = mask;
 	return 0;
@@ -295,7 +292,7 @@ int dctl_spawn_set_chroot(struct dctl_spawn *s, const char *dir)
 	if (!s)
 		return -EINVAL;
 	if (dir && dir[0] != '/')
-		return refuse(s, "chroot directory %s: must be absolute", dir);
+		return spawn_refuse(s, "chroot directory %s: must be absolute", dir);
 	return util_set_string(&s->o.chroot_path, dir);
 }
 
@@ -304,7 +301,7 @@ int dctl_spawn_set_nice(struct dctl_spawn *s, int inc)
 	if (!s)
 		return -EINVAL;
 	if (inc < NICE_MIN || inc > NICE_MAX)
-		return refuse(s, "nice level %d out of range %d..%d", inc,
+		return spawn_refuse(s, "nice level %d out of range %d..%d", inc,
 			      NICE_MIN, NICE_MAX);
 	s->o.nice = inc;
 	s->o.set_nice = true;
@@ -317,7 +314,7 @@ int dctl_spawn_set_ready(struct dctl_spawn *s, enum dctl_ready ready)
 		return -EINVAL;
 	if (ready != DCTL_READY_EXEC && ready != DCTL_READY_NOTIFY &&
 	    ready != DCTL_READY_FORKING)
-		return refuse(s, "unknown readiness mode %d", (int)ready);
+		return spawn_refuse(s, "unknown readiness mode %d", (int)ready);
 	s->o.ready = ready;
 	return 0;
 }
@@ -351,7 +348,8 @@ int dctl_spawn_set_cancel_fd(struct dctl_spawn *s, int fd)
 	if (!s)
 		return -EINVAL;
 	if (fd < -1)
-		return refuse(s, "cancel descriptor %d: not a descriptor", fd);
+		return spawn_refuse(s, "cancel descriptor %d: not a descriptor",
+				    fd);
 	s->o.cancel_fd = fd;
 	return 0;
 }

@@ -129,7 +129,8 @@ int validate_exec(struct spawn *s)
 		return spawn_fail(s, DCTL_STAGE_VALIDATE, EINVAL,
 				  "no program given");
 	if ((e = check_dirs(s)) || (e = check_program(s)) ||
-	    (e = check_user(s)) || (e = resources_validate(s)))
+	    (e = check_user(s)) || (e = resources_validate(s)) ||
+	    (e = output_validate(s)))
 		return e;
 	return 0;
 }

@@ -116,6 +116,11 @@ int cli_parse_long(const char *opt, const char *arg, long min, long max,
 		return -1;
 	}
 	r = util_parse_num(arg, strlen(arg), min, max, NULL, 0, &v);
+	/* "-1" where no sign is allowed is a number, out of range. */
+	if (r == -EINVAL && min >= 0 && arg[0] == '-' &&
+	    util_parse_num(arg, strlen(arg), LLONG_MIN, LLONG_MAX, NULL, 0,
+			   &v) == 0)
+		r = -ERANGE;
 	if (r == -ERANGE) {
 		cli_error("invalid value '%s' for %s: must be %ld..%ld", arg,
 			  opt, min, max);

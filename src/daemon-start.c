@@ -30,6 +30,11 @@ enum {
 	OPT_CAPABILITIES,
 	OPT_ENV_FILE,
 	OPT_CLEAR_ENV,
+	OPT_SYSLOG,
+	OPT_SYSLOG_TAG,
+	OPT_OUTPUT_MAX_SIZE,
+	OPT_OUTPUT_KEEP,
+	OPT_TIMESTAMPS,
 };
 
 static const struct option long_opts[] = {
@@ -66,6 +71,11 @@ static const struct option long_opts[] = {
 	{ "capabilities", required_argument, NULL, OPT_CAPABILITIES },
 	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
 	{ "clear-env", no_argument, NULL, OPT_CLEAR_ENV },
+	{ "syslog", optional_argument, NULL, OPT_SYSLOG },
+	{ "syslog-tag", required_argument, NULL, OPT_SYSLOG_TAG },
+	{ "output-max-size", required_argument, NULL, OPT_OUTPUT_MAX_SIZE },
+	{ "output-keep", required_argument, NULL, OPT_OUTPUT_KEEP },
+	{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -82,6 +92,11 @@ static void usage(void)
 	       "  -O, --output FILE       stdout and stderr appended to FILE\n"
 	       "      --stdout FILE       stdout appended to FILE\n"
 	       "      --stderr FILE       stderr appended to FILE\n"
+	       "      --syslog[=FACILITY] the other streams to syslog (daemon)\n"
+	       "      --syslog-tag TAG    their tag (default: --name, or PROGRAM)\n"
+	       "      --output-max-size SIZE  rotate the files at SIZE (10M, 512K)\n"
+	       "      --output-keep N     rotated files kept (0..1000, default 5)\n"
+	       "      --timestamps        each line in the files starts with its time\n"
 	       "  -e, --env NAME=VALUE    add to the environment (repeatable)\n"
 	       "  -c, --chuid USER[:GROUP] run as USER (root only)\n"
 	       "  -r, --chroot DIR        chroot to DIR first\n"
@@ -153,6 +168,8 @@ struct args {
 	bool test;
 	bool notify;
 	bool forking;
+	bool syslog;
+	bool syslog_tag;
 	bool alive_ms;		/* a --wait other than 0 */
 	bool waits;		/* --wait, --notify-await or --forking */
 	int sigfd;		/* SIGINT, SIGTERM, SIGHUP while it waits */
@@ -195,6 +212,32 @@ static int take_resource(struct dctl_spawn *s, int c, const char *arg)
 	case OPT_ENV_FILE: return took(s, dctl_spawn_add_env_file(s, arg));
 	case OPT_CLEAR_ENV: return took(s, dctl_spawn_set_clear_env(s, true));
 	default: return -1;
+	}
+}
+
+/* The log keeper's options: each straight into s. */
+static int take_output(struct args *a, int c, const char *arg)
+{
+	struct dctl_spawn *s = a->s;
+	long v;
+
+	switch (c) {
+	case OPT_SYSLOG:
+		a->syslog = true;
+		return took(s, dctl_spawn_set_syslog(s, arg));
+	case OPT_SYSLOG_TAG:
+		a->syslog_tag = true;
+		return took(s, dctl_spawn_set_syslog_tag(s, arg));
+	case OPT_OUTPUT_MAX_SIZE:
+		return took(s, dctl_spawn_set_output_max_size(s, arg));
+	case OPT_OUTPUT_KEEP:
+		if (cli_parse_long("--output-keep", arg, 0, 1000, &v))
+			return -1;
+		return took(s, dctl_spawn_set_output_keep(s, (unsigned)v));
+	case OPT_TIMESTAMPS:
+		return took(s, dctl_spawn_set_timestamps(s, true));
+	default:
+		return take_resource(s, c, arg);
 	}
 }
 
@@ -246,7 +289,7 @@ static int take_option(void *ctx, int c, const char *arg)
 	case 'h': usage(); return 1;
 	case 'V': cli_version(); return 1;
 	case OPT_OOM_SCORE_ADJ: return take_number(s, c, arg);
-	default: return take_resource(s, c, arg);
+	default: return take_output(a, c, arg);
 	}
 }
 
@@ -266,6 +309,14 @@ static int parse(struct args *a, int argc, char **argv)
 	if (cli_pidfile(a->pidfile, a->name, &a->pidfile_path) ||
 	    took(a->s, dctl_spawn_set_pidfile(a->s, a->pidfile_path)))
 		return -1;
+	/* The daemon's name is the better tag; without one, the library
+	 * takes the program's. */
+	if (a->syslog && !a->syslog_tag && a->name &&
+	    dctl_spawn_set_syslog_tag(a->s, a->name) < 0) {
+		cli_error("--name %s cannot be a syslog tag: give --syslog-tag",
+			  a->name);
+		return -1;
+	}
 	if (a->exec) {
 		/* start-stop-daemon's form: --exec PATH [-- ARG...]. */
 		argv[optind - 1] = (char *)a->exec;
