@@ -800,6 +800,11 @@ static int do_stop(const struct args *a)
 		info("Program %s, %zu process(es), refused to die.\n", what, n);
 		return EXIT_ALIVE;
 	}
+	if (r == -EXDEV) {
+		cli_error("refusing to stop %s (pid %d): /proc shows another PID namespace's processes, so it cannot be checked",
+			  what, (int)first);
+		return EXIT_TROUBLE;
+	}
 	if (r < 0) {
 		cli_error("cannot stop %s (pid %d): %s", what, (int)first,
 			  strerror(-r));
