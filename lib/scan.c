@@ -246,7 +246,9 @@ int scan_find(const struct scan_match *m, struct scan_proc **out, size_t *n)
 		util_array_free(&found);
 		return saved;
 	}
-	qsort(found.v, found.n, sizeof(p), by_pid);
+	/* Nothing found leaves no array: qsort must not be given NULL. */
+	if (found.n > 1)
+		qsort(found.v, found.n, sizeof(p), by_pid);
 	*out = found.v;
 	*n = found.n;
 	return 0;
