@@ -587,10 +587,46 @@ bool proc_hidden(pid_t pid)
 	return stat(path, &sb) < 0;
 }
 
+/*
+ * Is the process a pidfd reaches the one /proc calls pid? Not where /proc
+ * belongs to another PID namespace (unshare --pid without a /proc of its
+ * own): there every fact read about pid is some other process's, and
+ * trusting them would signal a process nobody checked. The pidfd's fdinfo
+ * gives its PID as that /proc numbers it. Kernels whose fdinfo has no
+ * "Pid:" line cannot tell us: 0. -ESRCH exited; -EXDEV another namespace.
+ */
+static int pidfd_matches_proc(int fd, pid_t pid)
+{
+	char path[48], buf[STATUS_BUF];
+	const char *line;
+	long long v;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	n = util_read_small(AT_FDCWD, path, buf, sizeof(buf));
+	/* No /proc/self: this /proc does not show us, nor our processes. */
+	if (n == -ENOENT)
+		return -EXDEV;
+	if (n < 0)
+		return (int)n;
+	line = strstr(buf, "\nPid:");
+	if (!line)
+		return 0;
+	line += strlen("\nPid:");
+	line += strspn(line, "\t ");
+	if (util_parse_num(line, strcspn(line, "\n"), -1, INT_MAX, NULL, 0,
+			   &v) < 0)
+		return -EBADMSG;
+	if (v == -1)
+		return -ESRCH;
+	return v == pid ? 0 : -EXDEV;
+}
+
 int proc_pidfd_open(pid_t pid)
 {
 #ifdef SYS_pidfd_open
 	long fd;
+	int r;
 
 	if (pid <= 0)
 		return -EINVAL;
@@ -598,6 +634,11 @@ int proc_pidfd_open(pid_t pid)
 	fd = syscall(SYS_pidfd_open, pid, 0);
 	if (fd < 0)
 		return -errno;
+	r = pidfd_matches_proc((int)fd, pid);
+	if (r < 0) {
+		close((int)fd);
+		return r;
+	}
 	return (int)fd;
 #else
 	(void)pid;

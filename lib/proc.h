@@ -133,7 +133,11 @@ bool proc_started_before(unsigned long long start_ticks,
  */
 bool proc_is_unlocked_writer(pid_t pid, const struct timespec *mtime);
 
-/* pidfd_open(2) with O_CLOEXEC semantics; -ENOSYS where unsupported. */
+/*
+ * pidfd_open(2) with O_CLOEXEC semantics; -ENOSYS where unsupported.
+ * -EXDEV where /proc belongs to another PID namespace than ours, so that
+ * what it says about pid is not about the process the pidfd reaches.
+ */
 int proc_pidfd_open(pid_t pid);
 
 /* pidfd_send_signal(2). */

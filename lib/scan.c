@@ -246,6 +246,7 @@ int scan_find(const struct scan_match *m, struct scan_proc **out, size_t *n)
 		util_array_free(&found);
 		return saved;
 	}
+	/* Nothing found leaves no array: qsort must not be given NULL. */
 	if (found.n > 1)
 		qsort(found.v, found.n, sizeof(p), by_pid);
 	*out = found.v;

@@ -260,6 +260,9 @@ static int trouble(const struct args *a, const struct dctl_status *st, int r)
 		   !dctl_stop_get_last_signal(a->stop)) {
 		cli_error("%s: refusing to signal the process group of pid %d: it is not detached (its group is 0, 1, or in our session)",
 			  a->path, (int)pid);
+	} else if (r == -EXDEV) {
+		cli_error("%s: refusing to signal pid %d: /proc shows another PID namespace's processes, so it cannot be checked",
+			  a->path, (int)pid);
 	} else if (pid && (r == -EPERM || r == -EACCES) && reason) {
 		cli_error("%s: cannot stop pid %d: %s", a->path, (int)pid,
 			  reason);

@@ -374,19 +374,44 @@ static const char *retry_problem(int r)
 	return "want a timeout, or SIGNAL/TIMEOUT/... items with 'forever' at most once and not last (e.g. TERM/30/KILL/5)";
 }
 
+/*
+ * Signal 0, as kill(2) takes it: only "is it there?", which LSB's killproc
+ * asks with "--signal 0". It is never sent: found or not is the answer.
+ */
+static bool is_signal_zero(const char *s)
+{
+	return s[0] == '0' && s[strspn(s, "0")] == '\0';
+}
+
+static bool is_bare_timeout(const char *s)
+{
+	return s[0] && s[strspn(s, "0123456789")] == '\0';
+}
+
 static int setup_signals(struct args *a)
 {
+	char *zero_retry = NULL;
 	int r;
 
 	a->sig = SIGTERM;
-	if (a->signal && dctl_signal_parse(a->signal, &a->sig) < 0) {
+	if (a->signal && is_signal_zero(a->signal))
+		a->sig = 0;
+	else if (a->signal && dctl_signal_parse(a->signal, &a->sig) < 0) {
 		cli_error("signal value must be numeric or name of signal (KILL, INT, ...): '%s'",
 			  a->signal);
 		return -1;
 	}
 	if (!a->retry)
 		return 0;
-	r = dctl_schedule_parse(a->retry, a->sig, &a->sched);
+	/* With signal 0, a bare N is 0/N/KILL/N: of that, N/KILL/N acts. */
+	if (!a->sig && is_bare_timeout(a->retry) &&
+	    asprintf(&zero_retry, "%s/KILL/%s", a->retry, a->retry) < 0) {
+		cli_error("out of memory");
+		return -1;
+	}
+	r = dctl_schedule_parse(zero_retry ? zero_retry : a->retry, a->sig,
+				&a->sched);
+	free(zero_retry);
 	if (r < 0) {
 		cli_error("invalid value '%s' for --retry: %s", a->retry,
 			  retry_problem(r));
@@ -747,7 +772,8 @@ static int stop_found(const struct args *a, pid_t *first)
 	r = dctl_stop_new(&st, NULL);
 	if (r < 0)
 		return r;
-	r = dctl_stop_set_signal(st, a->sig);
+	/* Signal 0 is none: only the schedule's own signals go out. */
+	r = a->sig ? dctl_stop_set_signal(st, a->sig) : 0;
 	if (!r && a->sched)
 		r = dctl_stop_set_schedule(st, a->sched);
 	if (!r && !a->sched)
@@ -791,6 +817,8 @@ static int do_stop(const struct args *a)
 			     (int)dctl_scan_get_pid(a->scan, i));
 		return n ? EXIT_DONE : nothing_stopped(a, what);
 	}
+	if (!a->sig && !a->sched)
+		return n ? EXIT_DONE : nothing_stopped(a, what);
 	r = n ? stop_found(a, &first) : -ESRCH;
 	if (r == -ESRCH) {
 		remove_pidfile(a);
@@ -799,6 +827,11 @@ static int do_stop(const struct args *a)
 	if (r == -ETIMEDOUT) {
 		info("Program %s, %zu process(es), refused to die.\n", what, n);
 		return EXIT_ALIVE;
+	}
+	if (r == -EXDEV) {
+		cli_error("refusing to stop %s (pid %d): /proc shows another PID namespace's processes, so it cannot be checked",
+			  what, (int)first);
+		return EXIT_TROUBLE;
 	}
 	if (r < 0) {
 		cli_error("cannot stop %s (pid %d): %s", what, (int)first,

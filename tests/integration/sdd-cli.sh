@@ -69,6 +69,29 @@ run 0 "--stop --test: would send" "$SSD" --stop --test --pidfile "$P" --exec "$D
 grep_out "^Would send signal 15 to $pid\.$" "--test names the signal and PID"
 check "--test sent nothing" alive "$pid"
 
+# 5b. Signal 0, as kill(2) takes it: "is it running?", which LSB's
+# killproc asks with "--signal 0". Found: 0; not found: 1; nothing sent.
+run 0 "--stop --signal 0 --quiet --pidfile --name: found (0)" \
+	"$SSD" --stop --signal 0 --quiet --pidfile "$P" --name "$NAME"
+check "--signal 0: the daemon is untouched" alive "$pid"
+check "--signal 0: no SIGHUP either" test "$(wc -l <"$P.hup")" = 1
+run 1 "--stop --signal 0 of a process not there: nothing done (1)" \
+	"$SSD" --stop --signal 0 --quiet --pidfile "$T/none.pid"
+run 0 "--stop --signal 0 --test: would send signal 0" \
+	"$SSD" --stop --signal 0 --test --pidfile "$P"
+grep_out "^Would send signal 0 to $pid\.$" "--signal 0 --test names signal 0"
+run 3 "--signal 0 with --retry -5: still refused" \
+	"$SSD" --stop --signal 0 --retry -5 --quiet --pidfile "$P"
+check "--signal 0 and bad usage: the daemon is untouched" alive "$pid"
+# A bare --retry N with signal 0 is 0/N/KILL/N: a wait, then KILL.
+sleep 600 & s0=$!
+track "$s0"
+run 0 "--stop --signal 0 --retry 1 --pid: stopped (0)" \
+	"$SSD" --stop --signal 0 --retry 1 --quiet --pid "$s0"
+wait "$s0"
+rc=$?
+check "--signal 0 --retry 1: ended by KILL, not TERM (status $rc)" test "$rc" = 137
+
 # 6. A --user that does not own it: every condition must hold.
 run 1 "--stop --user nobody --pidfile: not its owner, nothing done" \
 	"$SSD" --stop --quiet --user nobody --pidfile "$P" --exec "$D"
