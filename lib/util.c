@@ -170,3 +170,57 @@ const char *dctl_version(void)
 {
 	return PACKAGE_VERSION;
 }
+
+int64_t util_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * UTIL_NS_PER_SEC + ts.tv_nsec;
+}
+
+/* The value of len decimal digits (len small enough not to overflow). */
+static int64_t digits_value(const char *s, size_t len)
+{
+	int64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+int util_parse_seconds(const char *text, int64_t *ns)
+{
+	static const char digits[] = "0123456789";
+	const char *p;
+	int64_t whole, frac;
+	size_t n, m = 0;
+
+	if (!text || !ns)
+		return -EINVAL;
+	/* The shape first, so that any malformed text is -EINVAL... */
+	n = strspn(text, digits);
+	if (n == 0 || (text[0] == '0' && n > 1))
+		return -EINVAL;
+	p = text + n;
+	if (*p == '.') {
+		m = strspn(p + 1, digits);
+		if (m == 0 || m > 9)
+			return -EINVAL;
+		p += 1 + m;
+	}
+	if (*p != '\0')
+		return -EINVAL;
+	/* ...then the range: UTIL_SECONDS_MAX has ten digits. */
+	if (n > 10)
+		return -ERANGE;
+	whole = digits_value(text, n);
+	frac = digits_value(text + n + 1, m);
+	for (; m < 9; m++)
+		frac *= 10;
+	if (whole > UTIL_SECONDS_MAX || (whole == UTIL_SECONDS_MAX && frac))
+		return -ERANGE;
+	*ns = whole * UTIL_NS_PER_SEC + frac;
+	return 0;
+}
