@@ -51,6 +51,13 @@
  * unsupervised. Killed during a backoff, when no program runs, the lock
  * goes with it and status reports the pidfile as dead.
  *
+ * Wiring (with daemon-start): the supervisor is forked, detached, before
+ * the first start and makes that start itself (the ordinary start, every
+ * failure reported back to daemon-start, which exits with it); so it takes
+ * the pidfile lock itself, is the program's parent from the first run on,
+ * and /proc/locks names it as the lock's taker. Only a start that
+ * succeeded is handed to supervise_adopt().
+ *
  * During a backoff no program runs: the pidfile then names the supervisor
  * itself, so that "kill $(cat PIDFILE)" ends supervision instead of
  * hitting a PID that may have been reused, and pgrep -F finds a live
@@ -239,6 +246,14 @@ int svstate_read(const char *path, struct svstate *s, uid_t *owner);
 
 /* Remove the record (and a PATH.new left over). 0 or -errno but ENOENT. */
 int svstate_remove(const char *path);
+
+/*
+ * Is the supervisor the record names still that process: alive, not a
+ * zombie, with the start time recorded? 1 yes, 0 no (gone, or its PID now
+ * names another process), -errno if /proc could not tell. A caller about
+ * to signal it opens a pidfd first and asks again afterwards.
+ */
+int svstate_supervisor_alive(const struct svstate *s);
 
 /*
  * What status says in parentheses after the state word, e.g.

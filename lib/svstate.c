@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "pidfile.h"
+#include "proc.h"
 #include "supervise.h"
 #include "util.h"
 
@@ -134,6 +135,20 @@ int svstate_remove(const char *path)
 	if (n > 0 && (size_t)n < sizeof(tmp))
 		unlink(tmp);
 	return r;
+}
+
+int svstate_supervisor_alive(const struct svstate *s)
+{
+	struct proc_stat ps;
+	int r;
+
+	r = proc_read_stat(s->supervisor, &ps);
+	if (r == -ESRCH)
+		return 0;
+	if (r < 0)
+		return r;
+	return ps.state != 'Z' && ps.state != 'X' &&
+	       ps.start_ticks == s->supervisor_ticks;
 }
 
 /* ---------------------------------------------------------- reading */

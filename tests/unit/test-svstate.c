@@ -7,6 +7,7 @@
 
 #include "unit.h"
 
+#include "proc.h"
 #include "supervise.h"
 #include "util.h"
 
@@ -415,6 +416,38 @@ static void test_describe(void **state)
 	assert_string_equal(buf, "");
 }
 
+/* The supervisor's identity is its PID and its start time together. */
+static void test_supervisor_alive(void **state)
+{
+	struct svstate s = restarting;
+	struct proc_stat ps;
+	pid_t child;
+
+	(void)state;
+	assert_int_equal(proc_read_stat(getpid(), &ps), 0);
+	s.supervisor = getpid();
+	s.supervisor_ticks = ps.start_ticks;
+	assert_int_equal(svstate_supervisor_alive(&s), 1);
+	/* The same PID with another start time: a reused PID. */
+	s.supervisor_ticks = ps.start_ticks + 1;
+	assert_int_equal(svstate_supervisor_alive(&s), 0);
+	/* A PID that names nothing. */
+	s.supervisor = reaped_pid();
+	assert_int_equal(svstate_supervisor_alive(&s), 0);
+	/* A zombie: the supervisor has exited, nobody reaped it yet. */
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(0);
+	assert_int_equal(waitid(P_PID, (id_t)child, &(siginfo_t){ 0 },
+				WEXITED | WNOWAIT), 0);
+	assert_int_equal(proc_read_stat(child, &ps), 0);
+	s.supervisor = child;
+	s.supervisor_ticks = ps.start_ticks;
+	assert_int_equal(svstate_supervisor_alive(&s), 0);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +465,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_torn_reads, dir_setup,
 						dir_teardown),
 		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_supervisor_alive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
