@@ -9,8 +9,9 @@
  * run of the program, and sleeps in one poll(2) on:
  *  - a pidfd of the current program (its exit is the only event of a
  *    healthy daemon's life: no timer is armed while the program runs);
- *  - a signalfd for the requests of daemon-stop and for SIGTERM/SIGINT/
- *    SIGHUP from anyone else;
+ *  - a signalfd for the requests of daemon-stop, for SIGTERM/SIGINT/SIGHUP
+ *    from anyone else, and for SIGCHLD of the program's orphans, which
+ *    the supervisor (a subreaper) adopts and reaps;
  *  - a timerfd, armed only while it waits out a backoff delay;
  *  - the descriptors the log keeper registers (supervise_watch()).
  *
