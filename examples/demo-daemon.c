@@ -229,9 +229,27 @@ static int report_error(const struct demo *d, int r)
 	return 1;
 }
 
+/* Detach with stdout and stderr appended to the log, pidfile locked. */
+static int daemonize(const struct demo *d, struct dctl_daemon **dm,
+		     int *status)
+{
+	struct dctl_daemonize_opts *o;
+	int r;
+
+	r = dctl_daemonize_opts_new(&o);
+	if (r < 0)
+		return r;
+	if ((r = dctl_daemonize_opts_set_stdout(o, d->log)) == 0 &&
+	    (r = dctl_daemonize_opts_set_stderr(o, d->log)) == 0 &&
+	    (r = dctl_daemonize_opts_set_pidfile(o, d->pidfile)) == 0)
+		r = dctl_daemonize(o, dm, status);
+	/* In both processes: the options were copied, they are ours. */
+	dctl_daemonize_opts_free(o);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
-	struct dctl_daemonize_opts o;
 	struct dctl_pidfile *pf;
 	struct dctl_daemon *dm;
 	struct demo d;
@@ -252,11 +270,7 @@ int main(int argc, char **argv)
 	/* The daemon gets a copy of unflushed buffers: flush them first. */
 	fflush(NULL);
 
-	dctl_daemonize_opts_init(&o);
-	o.stdout_path = d.log;
-	o.stderr_path = d.log;
-	o.pidfile = d.pidfile;
-	r = dctl_daemonize(&o, &dm, &status);
+	r = daemonize(&d, &dm, &status);
 	if (r < 0)
 		return report_error(&d, r);
 	if (r == 1) {

@@ -56,23 +56,22 @@ int backoff_parse_policy(const char *text, enum sv_respawn *policy)
 int backoff_parse_limit(const char *text, unsigned *n, int64_t *window_ns)
 {
 	const char *slash;
-	unsigned long v = 0;
-	const char *p;
+	long long v;
 	int64_t w;
 	int r;
 
 	if (!text || !n || !window_ns)
 		return -EINVAL;
 	slash = strchr(text, '/');
-	if (!slash || slash == text || (text[0] == '0'))
+	if (!slash)
 		return -EINVAL;
-	for (p = text; p < slash; p++) {
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		v = v * 10 + (unsigned long)(*p - '0');
-		if (v > SV_LIMIT_MAX)
-			return -ERANGE;
-	}
+	r = util_parse_num(text, (size_t)(slash - text), 0, SV_LIMIT_MAX, NULL,
+			   UTIL_NUM_NO_LEADING_ZERO, &v);
+	if (r < 0)
+		return r;
+	/* "0/60" is no limit at all: malformed rather than out of range. */
+	if (v == 0)
+		return -EINVAL;
 	r = util_parse_seconds(slash + 1, &w);
 	if (r < 0)
 		return r;

@@ -11,7 +11,7 @@
  *  - there is no global state: every call works on what it is given, so
  *    distinct handles may be used from distinct threads;
  *  - every descriptor the library opens is close-on-exec, except the pidfile
- *    lock that a daemon started by dctl_spawn_run() inherits.
+ *    lock that a daemon started by dctl_spawn_start() inherits.
  */
 #ifndef DAEMONCTL_H
 #define DAEMONCTL_H
@@ -19,7 +19,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -32,9 +31,7 @@ extern "C" {
 #define DCTL_EXPORT
 #endif
 
-/* Longest path the status record carries (exe); longer ones are cut. */
-#define DCTL_PATH_MAX 4096
-/* A pidfile larger than this is malformed (SPEC 2). */
+/* A pidfile larger than this is malformed. */
 #define DCTL_PIDFILE_MAX 64
 /* A UUID in its 36-character text form, plus the NUL. */
 #define DCTL_UUID_LEN 37
@@ -54,7 +51,7 @@ typedef void (*dctl_log_fn)(void *userdata, int level, const char *msg);
 
 /* ---------------------------------------------------------------- pidfile */
 
-/* Why a pidfile's content was refused by the strict reader (SPEC 2). */
+/* Why a pidfile's content was refused by the strict reader. */
 enum dctl_pid_fault {
 	DCTL_PID_OK = 0,
 	DCTL_PID_EMPTY,		/* no bytes at all */
@@ -134,19 +131,50 @@ DCTL_EXPORT int dctl_pidfile_remove_stale(const char *path, pid_t pid);
 /* ------------------------------------------------------------- run dir */
 
 /*
- * The runtime directory of SPEC 2: $DAEMONCTL_RUNDIR, else /run for root,
- * else $XDG_RUNTIME_DIR, else /tmp/daemonctl-UID (created 0700; refused
- * with -EPERM if it is not ours or is group/other-writable).
- * Returns the length written, or -ENAMETOOLONG and the like.
+ * The runtime directory: $DAEMONCTL_RUNDIR, else /run for root, else
+ * $XDG_RUNTIME_DIR, else /tmp/daemonctl-UID (created 0700; refused with
+ * -EPERM if it is not ours or is group/other-writable). Returns 0 with a
+ * malloc'd path in *out (the caller frees it), or -errno.
  */
-DCTL_EXPORT int dctl_rundir(char *buf, size_t size);
+DCTL_EXPORT int dctl_rundir(char **out);
 
 /*
- * RUNDIR/NAME.pid. NAME must be non-empty, not "." or "..", without '/',
- * and of printable characters: -EINVAL otherwise.
+ * RUNDIR/NAME.pid, malloc'd into *out. NAME must be non-empty, not "." or
+ * "..", without '/', of printable characters and at most 250 bytes:
+ * -EINVAL otherwise. Other -errno as dctl_rundir().
  */
-DCTL_EXPORT int dctl_name_to_pidfile(const char *name, char *buf,
-				     size_t size);
+DCTL_EXPORT int dctl_name_to_pidfile(const char *name, char **out);
+
+/*
+ * The name a pidfile is shown under: its last component without ".pid"
+ * ("/run/web.pid" -> "web"), or the whole path if it ends in '/'.
+ * malloc'd into *out. 0, -EINVAL or -ENOMEM.
+ */
+DCTL_EXPORT int dctl_pidfile_to_name(const char *path, char **out);
+
+/* The pidfiles of a run directory: an opaque list, sorted by name. */
+struct dctl_rundir_list;
+
+/*
+ * Every DIR/NAME.pid whose NAME does not start with '.' (the shell's
+ * *.pid), sorted by NAME. Returns 0 with a new list in *out; -EINVAL;
+ * -errno from reading the directory; -ENOMEM.
+ */
+DCTL_EXPORT int dctl_rundir_list(const char *dir,
+				 struct dctl_rundir_list **out);
+
+/* The number of pidfiles; 0 for NULL. */
+DCTL_EXPORT size_t dctl_rundir_list_count(const struct dctl_rundir_list *l);
+
+/* Entry i's NAME and its DIR/NAME.pid (owned by the list); NULL if l is
+ * NULL or i is out of range. */
+DCTL_EXPORT const char *dctl_rundir_list_get_name(
+	const struct dctl_rundir_list *l, size_t i);
+DCTL_EXPORT const char *dctl_rundir_list_get_path(
+	const struct dctl_rundir_list *l, size_t i);
+
+/* Accepts NULL. */
+DCTL_EXPORT void dctl_rundir_list_free(struct dctl_rundir_list *l);
 
 /*
  * A user for --user / -u: a decimal uid as is (as start-stop-daemon reads
@@ -166,80 +194,152 @@ enum dctl_state {
 	DCTL_STATE_UNKNOWN = 4,		/* malformed, unreadable, unsafe */
 };
 
-/* The lowercase word of SPEC 3's JSON: "running", "dead", ... */
+/* The lowercase word of daemon-status --json: "running", "dead", ... */
 DCTL_EXPORT const char *dctl_state_str(enum dctl_state state);
 
-struct dctl_status {
-	enum dctl_state state;
-	pid_t pid;		/* 0 when the file names none */
-	bool locked;		/* its flock is held by someone */
-	bool trusted;		/* passes SPEC 4.4 (always true for non-root) */
-	bool zombie;		/* pid named is a zombie */
-	int error;		/* -errno behind UNKNOWN, else 0 */
-	enum dctl_pid_fault fault; /* with error == -EBADMSG */
-	dev_t dev;		/* of the pidfile */
-	ino_t ino;
-	struct timespec mtime;	/* of the pidfile */
-	time_t started;		/* process start, epoch seconds; 0: unknown */
-	unsigned long long start_ticks; /* /proc/PID/stat field 22 */
-	/* Filled with DCTL_PROBE_DETAILS, when the process is readable: */
-	uid_t uid;		/* (uid_t)-1: unknown */
-	char exe[DCTL_PATH_MAX];	/* "": unknown */
-	char instance[DCTL_UUID_LEN];	/* DAEMON_INSTANCE_ID, "": unknown */
-	char reason[160];	/* why UNKNOWN / DEAD, "" otherwise */
-};
+/*
+ * What one probe found out about one pidfile: an opaque record, made by
+ * dctl_probe() or held by a struct dctl_status_list, read through the
+ * getters below. Later versions add getters; the record itself never
+ * changes shape for a caller, so nothing built against this header breaks.
+ *
+ * Getters on a NULL record return -EINVAL where the value is a signed
+ * number that cannot be negative otherwise (state, pid, the flags, fault),
+ * 0 for the other numbers, (uid_t)-1 for the uid and NULL for strings.
+ * Strings belong to the record: valid until it is freed (or matched,
+ * which may set the reason).
+ */
+struct dctl_status;
 
 /* Also read exe, owner and instance id of a live process. */
 #define DCTL_PROBE_DETAILS	0x1u
 
 /*
- * Classify one pidfile (SPEC 2): running if its lock is held, or if the PID
- * is alive, not a zombie and started no later than the file was written;
- * dead if it names a process that is not; not-running if there is no file;
- * unknown if it cannot be read, is malformed or is not a regular file.
- * Never takes the lock and never signals anything, so it cannot disturb a
- * concurrent start. Returns 0 (the state is in *st) or -errno if st could
- * not be filled at all (-EINVAL).
+ * Classify one pidfile: running if its lock is held, or if the PID is
+ * alive, not a zombie and started no later than the file was written;
+ * dead if it names a process that is not; not-running if there is no
+ * file; unknown if it cannot be read, is malformed or is not a regular
+ * file. Never takes the lock and never signals anything, so it cannot
+ * disturb a concurrent start. Returns 0 with a new record in *out (free
+ * it with dctl_status_free()); -EINVAL for a NULL argument or an unknown
+ * flag; -ENOMEM.
  */
 DCTL_EXPORT int dctl_probe(const char *path, unsigned flags,
-			   struct dctl_status *st);
+			   struct dctl_status **out);
 
-/* The same for n pidfiles at once, sharing one look at the lock table. */
-DCTL_EXPORT int dctl_probe_many(const char *const *paths, size_t n,
-				unsigned flags, struct dctl_status *st);
+/* Free a record from dctl_probe(). Accepts NULL; leaves a list's alone. */
+DCTL_EXPORT void dctl_status_free(struct dctl_status *st);
 
-/* Extra conditions a live process must satisfy (stop, status -x/-u). */
-struct dctl_match {
-	const char *exe;	/* NULL: any */
-	uid_t uid;		/* (uid_t)-1: any */
-	const char *instance;	/* NULL: any */
-};
+/* enum dctl_state (a later version may add values: treat as UNKNOWN). */
+DCTL_EXPORT int dctl_status_get_state(const struct dctl_status *st);
+/* The PID the file names, 0 when it names none. */
+DCTL_EXPORT pid_t dctl_status_get_pid(const struct dctl_status *st);
+/* 1 if the pidfile's flock is held by someone, else 0. */
+DCTL_EXPORT int dctl_status_get_locked(const struct dctl_status *st);
+/* 1 unless root probed a file or directory another user could write. */
+DCTL_EXPORT int dctl_status_get_trusted(const struct dctl_status *st);
+/* 1 if the PID named is a zombie. */
+DCTL_EXPORT int dctl_status_get_zombie(const struct dctl_status *st);
+/* The -errno behind UNKNOWN (-EBADMSG: see the fault), else 0. */
+DCTL_EXPORT int dctl_status_get_error(const struct dctl_status *st);
+/* enum dctl_pid_fault, for error -EBADMSG. */
+DCTL_EXPORT int dctl_status_get_fault(const struct dctl_status *st);
+/* The pidfile's device and inode, and its mtime in ns since the epoch. */
+DCTL_EXPORT uint64_t dctl_status_get_pidfile_dev(const struct dctl_status *st);
+DCTL_EXPORT uint64_t dctl_status_get_pidfile_ino(const struct dctl_status *st);
+DCTL_EXPORT int64_t dctl_status_get_pidfile_mtime_ns(
+	const struct dctl_status *st);
+/* When a running process started, epoch seconds; 0: unknown. */
+DCTL_EXPORT int64_t dctl_status_get_started(const struct dctl_status *st);
+/* Its start time in clock ticks after boot (/proc/PID/stat field 22). */
+DCTL_EXPORT uint64_t dctl_status_get_start_ticks(const struct dctl_status *st);
+/* With DCTL_PROBE_DETAILS: its real uid, (uid_t)-1 if unknown. */
+DCTL_EXPORT uid_t dctl_status_get_uid(const struct dctl_status *st);
+/* With DCTL_PROBE_DETAILS: /proc/PID/exe, NULL if unknown. */
+DCTL_EXPORT const char *dctl_status_get_exe(const struct dctl_status *st);
+/* With DCTL_PROBE_DETAILS: DAEMON_INSTANCE_ID, NULL if none. */
+DCTL_EXPORT const char *dctl_status_get_instance(const struct dctl_status *st);
+/* Why the record is UNKNOWN or DEAD, in words; NULL if nothing to say. */
+DCTL_EXPORT const char *dctl_status_get_reason(const struct dctl_status *st);
+
+/* The records of dctl_probe_many(), in the order of the paths. */
+struct dctl_status_list;
 
 /*
- * Apply a match to a probed record (probed with DCTL_PROBE_DETAILS): a
- * running process that fails it becomes DEAD with the reason said.
- * Returns true if the record (still) matches.
+ * dctl_probe() for n pidfiles at once, sharing one look at the lock table.
+ * Returns 0 with a new list in *out (n may be 0); -EINVAL for a NULL
+ * argument, a NULL path or an unknown flag; -ENOMEM.
  */
-DCTL_EXPORT bool dctl_status_match(struct dctl_status *st,
-				   const struct dctl_match *m);
+DCTL_EXPORT int dctl_probe_many(const char *const *paths, size_t n,
+				unsigned flags,
+				struct dctl_status_list **out);
+
+/* The number of records; 0 for NULL. */
+DCTL_EXPORT size_t dctl_status_list_count(const struct dctl_status_list *l);
+
+/* Record i, owned by the list; NULL if l is NULL or i is out of range. */
+DCTL_EXPORT struct dctl_status *dctl_status_list_get(
+	struct dctl_status_list *l, size_t i);
+
+/* Free the list and all its records. Accepts NULL. */
+DCTL_EXPORT void dctl_status_list_free(struct dctl_status_list *l);
 
 /*
- * "NAME: running (pid 1234, up 3h 2m)" and the other lines of SPEC 3,
- * into buf without a newline. verbose adds lock details.
- * Returns the length it needed (like snprintf) or -errno.
+ * Conditions a live process must satisfy (stop, status -x/-u): all that
+ * are set must hold. An opaque object; setters copy what they are given.
+ */
+struct dctl_match;
+
+/* A match with no condition. 0 or -EINVAL / -ENOMEM. */
+DCTL_EXPORT int dctl_match_new(struct dctl_match **out);
+
+/* The process runs this executable (a hard link or bind mount counts, as
+ * does the file an upgrade replaced). NULL: any. "" is -EINVAL. */
+DCTL_EXPORT int dctl_match_set_exe(struct dctl_match *m, const char *exe);
+
+/* The process's real uid. (uid_t)-1: any. */
+DCTL_EXPORT int dctl_match_set_uid(struct dctl_match *m, uid_t uid);
+
+/* Its DAEMON_INSTANCE_ID, a UUID (any case). NULL: any; anything but a
+ * UUID's 36 characters is -EINVAL. */
+DCTL_EXPORT int dctl_match_set_instance(struct dctl_match *m,
+					const char *instance);
+
+/* What is set (NULL / (uid_t)-1: no condition, or m is NULL). */
+DCTL_EXPORT const char *dctl_match_get_exe(const struct dctl_match *m);
+DCTL_EXPORT uid_t dctl_match_get_uid(const struct dctl_match *m);
+DCTL_EXPORT const char *dctl_match_get_instance(const struct dctl_match *m);
+
+/* Accepts NULL. */
+DCTL_EXPORT void dctl_match_free(struct dctl_match *m);
+
+/*
+ * Apply a match to a record probed with DCTL_PROBE_DETAILS: a running
+ * process that fails it becomes DEAD, with the reason said. Returns 1 if
+ * the record (still) matches, 0 if not (a record that is not running
+ * satisfies no condition), -EINVAL for a NULL argument.
+ */
+DCTL_EXPORT int dctl_status_match(struct dctl_status *st,
+				  const struct dctl_match *m);
+
+/*
+ * "NAME: running (pid 1234, up 3h 2m)" and the other lines of
+ * daemon-status(1), into buf without a newline. verbose adds lock
+ * details. Like snprintf: returns the length it needed (buf may be NULL
+ * with size 0), or -EINVAL / -EOVERFLOW.
  */
 DCTL_EXPORT int dctl_status_format(const struct dctl_status *st,
 				   const char *name, const char *pidfile,
 				   bool verbose, char *buf, size_t size);
 
 /*
- * One JSON object (no newline) with SPEC 3's keys. now is the time uptime
- * is measured against (0: the current time). Returns the length it needed
- * (like snprintf) or -errno.
+ * One JSON object (no newline) with daemon-status --json's keys. now is
+ * the time uptime is measured against, in epoch seconds (0: the current
+ * time). Like snprintf, as dctl_status_format().
  */
 DCTL_EXPORT int dctl_status_json(const struct dctl_status *st,
 				 const char *name, const char *pidfile,
-				 time_t now, char *buf, size_t size);
+				 int64_t now, char *buf, size_t size);
 
 /* ----------------------------------------------- signals and schedules */
 
@@ -253,104 +353,142 @@ DCTL_EXPORT int dctl_signal_parse(const char *text, int *sig);
 DCTL_EXPORT const char *dctl_signal_name(int sig);
 
 enum dctl_step_kind {
-	DCTL_STEP_SIGNAL,	/* send .value */
-	DCTL_STEP_TIMEOUT,	/* wait up to .value seconds */
+	DCTL_STEP_SIGNAL,	/* send the value */
+	DCTL_STEP_TIMEOUT,	/* wait up to the value, in seconds */
 	DCTL_STEP_FOREVER,	/* repeat the steps after it is reached */
 };
 
-struct dctl_step {
-	enum dctl_step_kind kind;
-	int value;
-};
-
-#define DCTL_SCHEDULE_MAX 32
-
-struct dctl_schedule {
-	size_t n;
-	struct dctl_step step[DCTL_SCHEDULE_MAX];
-};
+/* A stop schedule: an opaque, immutable list of steps. */
+struct dctl_schedule;
 
 /*
- * start-stop-daemon's --retry grammar: "TERM/30/KILL/5", "HUP/5/forever/KILL/5",
- * or a bare timeout N meaning SIG/N/KILL/N with sig the default signal.
- * text NULL or "" is refused (-EINVAL); the default schedule is
- * dctl_schedule_default(). Returns 0 or -EINVAL / -ERANGE.
+ * start-stop-daemon's --retry grammar: "TERM/30/KILL/5",
+ * "HUP/5/forever/KILL/5", or a bare timeout N meaning SIG/N/KILL/N with
+ * sig the default signal (0: TERM). Returns 0 with a new schedule in *out;
+ * -EINVAL for a text the grammar refuses (NULL and "" included), or an
+ * invalid sig; -ERANGE for a timeout above INT_MAX or more than 32 items;
+ * -ENOMEM. *out is untouched on failure.
  */
 DCTL_EXPORT int dctl_schedule_parse(const char *text, int sig,
-				    struct dctl_schedule *s);
+				    struct dctl_schedule **out);
 
-/* SIG/30/KILL/5 (SPEC 3's default with SIG the --signal). */
-DCTL_EXPORT void dctl_schedule_default(int sig, struct dctl_schedule *s);
+/* SIG/30/KILL/5, what daemon-stop follows without --retry (sig 0: TERM). */
+DCTL_EXPORT int dctl_schedule_default(int sig, struct dctl_schedule **out);
 
-/* "TERM/30/KILL/5": like snprintf. */
+/* "TERM/30/KILL/5", the grammar's text for s: like snprintf. */
 DCTL_EXPORT int dctl_schedule_format(const struct dctl_schedule *s,
 				     char *buf, size_t size);
 
+/* The number of steps (0 for NULL). */
+DCTL_EXPORT size_t dctl_schedule_get_count(const struct dctl_schedule *s);
+
+/* Step i: its kind and value (either may be NULL). 0 or -EINVAL. */
+DCTL_EXPORT int dctl_schedule_get_step(const struct dctl_schedule *s,
+				       size_t i, enum dctl_step_kind *kind,
+				       int *value);
+
+/* Accepts NULL. */
+DCTL_EXPORT void dctl_schedule_free(struct dctl_schedule *s);
+
 /* --------------------------------------------------------------- stop */
 
-struct dctl_stop_opts {
-	const char *pidfile;
-	struct dctl_schedule schedule;	/* n == 0: the default for sig */
-	int sig;			/* 0: SIGTERM */
-	bool no_wait;			/* send the first signal, return */
-	bool process_group;		/* signal the daemon's group */
-	bool keep_pidfile;
-	bool test;			/* decide, send nothing */
-	struct dctl_match match;
-	dctl_log_fn log;		/* may be NULL */
-	void *log_data;
-};
+/*
+ * One stop of one daemon (daemon-stop(1)): made for a pidfile, set up
+ * with the setters (each returns 0, or -EINVAL for a NULL object or a bad
+ * value), run with dctl_stop_run(), read with the getters, freed.
+ */
+struct dctl_stop;
 
-/* Fill o with the defaults (everything off, no match, SIGTERM). */
-DCTL_EXPORT void dctl_stop_opts_init(struct dctl_stop_opts *o);
+/* A stop of the daemon of pidfile (copied): SIGTERM, default schedule. */
+DCTL_EXPORT int dctl_stop_new(struct dctl_stop **out, const char *pidfile);
 
-struct dctl_stop_result {
-	pid_t pid;			/* the process concerned, or 0 */
-	int last_signal;		/* last signal sent, 0: none */
-	struct dctl_status status;	/* the probe it acted on */
-};
+/* The first signal, and the one the default schedule starts with. */
+DCTL_EXPORT int dctl_stop_set_signal(struct dctl_stop *s, int sig);
+
+/* Follow this schedule (copied); NULL: the default for the signal. */
+DCTL_EXPORT int dctl_stop_set_schedule(struct dctl_stop *s,
+				       const struct dctl_schedule *sched);
+
+/* Send the first signal and return, without waiting. */
+DCTL_EXPORT int dctl_stop_set_no_wait(struct dctl_stop *s, bool no_wait);
+
+/* Signal the daemon's process group (never 0, 1 or the caller's). */
+DCTL_EXPORT int dctl_stop_set_process_group(struct dctl_stop *s, bool on);
+
+/* Leave the pidfile in place after the daemon exited. */
+DCTL_EXPORT int dctl_stop_set_keep_pidfile(struct dctl_stop *s, bool keep);
+
+/* Decide and say what would be done (to the log), send nothing. */
+DCTL_EXPORT int dctl_stop_set_test(struct dctl_stop *s, bool test);
 
 /*
- * Stop the daemon of o->pidfile along the schedule (SPEC 3 daemon-stop).
- * Returns 0 stopped (or signalled, with no_wait; would, with test);
- * -ESRCH not running / stale / not matching, nothing sent;
- * -ETIMEDOUT still alive when the schedule ran out;
- * -EBADMSG malformed pidfile, -EPERM untrusted or not permitted,
- * other -errno for other trouble. res may be NULL.
+ * Signal only a process that satisfies m (copied; NULL: no condition).
+ * For a pidfile that is not trusted, a match by exe or uid is required.
  */
-DCTL_EXPORT int dctl_stop(const struct dctl_stop_opts *o,
-			  struct dctl_stop_result *res);
+DCTL_EXPORT int dctl_stop_set_match(struct dctl_stop *s,
+				    const struct dctl_match *m);
+
+/* Where the stop says what it does (fn NULL: nowhere). */
+DCTL_EXPORT int dctl_stop_set_log(struct dctl_stop *s, dctl_log_fn fn,
+				  void *userdata);
+
+/*
+ * Stop the daemon along the schedule. Returns 0 stopped (or signalled,
+ * with no_wait; would, with test); -ESRCH not running / stale / not
+ * matching, nothing sent; -ETIMEDOUT still alive when the schedule ran
+ * out; -EBADMSG malformed pidfile; -EPERM untrusted or not permitted;
+ * -EINVAL a NULL object, or no_wait with a schedule set (waiting is what
+ * a schedule is for); other -errno for other trouble. May be run again.
+ */
+DCTL_EXPORT int dctl_stop_run(struct dctl_stop *s);
+
+/* The process concerned, or 0 (-EINVAL for NULL). */
+DCTL_EXPORT pid_t dctl_stop_get_pid(const struct dctl_stop *s);
+
+/* The last signal sent, 0: none (-EINVAL for NULL). */
+DCTL_EXPORT int dctl_stop_get_last_signal(const struct dctl_stop *s);
+
+/* The probe of the pidfile the last run acted on (owned by s), or NULL. */
+DCTL_EXPORT const struct dctl_status *dctl_stop_get_status(
+	const struct dctl_stop *s);
+
+/* The schedule a run follows: the one set, else the default (owned by s). */
+DCTL_EXPORT const struct dctl_schedule *dctl_stop_get_schedule(
+	const struct dctl_stop *s);
+
+/* Accepts NULL. */
+DCTL_EXPORT void dctl_stop_free(struct dctl_stop *s);
 
 /* -------------------------------------------------------------- start */
+
+/*
+ * How a start is done: the options of one daemon-start go into an opaque
+ * struct dctl_spawn, one call starts the program, and getters tell what
+ * happened. A new option is a new setter, never a field a caller has
+ * compiled in.
+ *
+ *   struct dctl_spawn *s;
+ *   if (dctl_spawn_new(&s, "/run/web.pid") < 0) ...
+ *   dctl_spawn_set_program(s, "/usr/bin/web", NULL);
+ *   r = dctl_spawn_start(s);
+ *   ... dctl_spawn_get_pid(s), dctl_spawn_get_detail(s) ...
+ *   dctl_spawn_free(s);
+ *
+ * The object copies every string and array it is given: the caller may
+ * free or reuse its own at once. Strings a getter returns belong to the
+ * object and stay valid until the next setter or start on it, or until it
+ * is freed. A NULL object, or a value a setter refuses, gives -EINVAL and
+ * never a crash; a refused value leaves the setting as it was, and
+ * dctl_spawn_get_detail() says what was wrong with it. An object is not
+ * for two threads at once.
+ */
+struct dctl_spawn;
 
 enum dctl_ready {
 	DCTL_READY_EXEC = 0,	/* started once exec succeeded */
 	DCTL_READY_NOTIFY,	/* wait for sd_notify READY=1 */
 	DCTL_READY_FORKING,	/* program detaches and writes the pidfile */
 };
-
-struct dctl_spawn_opts {
-	const char *program;		/* path or name looked up in PATH */
-	char *const *argv;		/* NULL: { program, NULL } */
-	const char *pidfile;		/* required */
-	const char *chdir_path;		/* NULL: "/" */
-	mode_t umask;			/* default 022 */
-	const char *stdout_path;	/* NULL: /dev/null */
-	const char *stderr_path;	/* NULL: /dev/null */
-	char *const *env;		/* extra NAME=VALUE, NULL-terminated */
-	const char *user;		/* USER[:GROUP], NULL: unchanged */
-	const char *chroot_path;
-	int nice;			/* added to the niceness */
-	bool set_nice;
-	enum dctl_ready ready;
-	unsigned wait_ms;		/* alive this long after exec */
-	unsigned timeout_ms;		/* notify/forking limit; 0: 60 s */
-	bool test;			/* validate only, start nothing */
-	dctl_log_fn log;
-	void *log_data;
-};
-
-DCTL_EXPORT void dctl_spawn_opts_init(struct dctl_spawn_opts *o);
 
 /* Where a failed start failed. */
 enum dctl_spawn_stage {
@@ -364,52 +502,207 @@ enum dctl_spawn_stage {
 	DCTL_STAGE_READY,	/* notify / forking readiness */
 };
 
+/* "validate", "exec", ...; "unknown" for a value not in the enum. */
 DCTL_EXPORT const char *dctl_spawn_stage_str(enum dctl_spawn_stage stage);
 
-struct dctl_spawn_result {
-	pid_t pid;			/* the daemon, or the holder on -EEXIST */
-	char instance[DCTL_UUID_LEN];	/* DAEMON_INSTANCE_ID */
-	enum dctl_spawn_stage stage;	/* on failure */
-	int error;			/* errno of the failed step, or 0 */
-	int exit_status;		/* -1 unless it exited */
-	int term_signal;		/* 0 unless it was killed */
-	char detail[256];		/* what, e.g. the path or STATUS= */
-};
+/*
+ * A new start with the defaults: no program yet, cwd "/", umask 022,
+ * output to /dev/null, the caller's environment, credentials unchanged,
+ * ready at exec, a 60 s readiness limit. pidfile (copied) may be NULL
+ * here and given later with dctl_spawn_set_pidfile(). Returns 0 and *sp,
+ * -EINVAL, or -ENOMEM.
+ */
+DCTL_EXPORT int dctl_spawn_new(struct dctl_spawn **sp, const char *pidfile);
+
+/* Free s and everything it holds (not the daemon!). Accepts NULL. */
+DCTL_EXPORT void dctl_spawn_free(struct dctl_spawn *s);
+
+/* The pidfile, locked for the daemon's life. Required; not "". */
+DCTL_EXPORT int dctl_spawn_set_pidfile(struct dctl_spawn *s, const char *path);
 
 /*
- * Start a program detached (SPEC 3 daemon-start). Returns 0 started;
- * -EEXIST already running (res->pid the holder); -ETIMEDOUT readiness
- * timeout; -ECHILD the program exited or was killed during startup;
- * other -errno with res->stage and res->detail. A failure leaves no
- * pidfile and no process behind. res must not be NULL.
- * -ECANCELED: the daemon reported failure with ERRNO=, which is in
- * res->error (res->stage DCTL_STAGE_READY); -EEXIST means already
- * running and nothing else.
- * With wait_ms, DCTL_READY_NOTIFY or DCTL_READY_FORKING the process is a
+ * The program: a path, or a name looked up in PATH (in the chroot, with
+ * one). argv is its argument vector, NULL-terminated, argv[0] included;
+ * NULL (or an empty vector) means { program, NULL }. program must not be
+ * NULL or "".
+ */
+DCTL_EXPORT int dctl_spawn_set_program(struct dctl_spawn *s,
+				       const char *program,
+				       char *const *argv);
+
+/* The daemon's working directory (inside any chroot); NULL: "/". */
+DCTL_EXPORT int dctl_spawn_set_chdir(struct dctl_spawn *s, const char *dir);
+
+/* The daemon's umask, 0 to 0777 (default 022). */
+DCTL_EXPORT int dctl_spawn_set_umask(struct dctl_spawn *s, mode_t mask);
+
+/*
+ * Append the daemon's stdout / stderr to a file, created 0640 if need be;
+ * NULL: /dev/null. The same path for both shares one open file.
+ */
+DCTL_EXPORT int dctl_spawn_set_stdout(struct dctl_spawn *s, const char *path);
+DCTL_EXPORT int dctl_spawn_set_stderr(struct dctl_spawn *s, const char *path);
+
+/*
+ * Add NAME=VALUE to the daemon's environment (over the caller's; of two
+ * entries for one name the later wins). NAME is letters, digits and '_',
+ * not starting with a digit; DAEMON_INSTANCE_ID and NOTIFY_SOCKET are the
+ * library's to set and are refused.
+ */
+DCTL_EXPORT int dctl_spawn_add_env(struct dctl_spawn *s, const char *entry);
+
+/*
+ * Run as USER[:GROUP] (names or numeric ids, looked up when the start
+ * runs, which needs root); NULL: credentials unchanged.
+ */
+DCTL_EXPORT int dctl_spawn_set_user(struct dctl_spawn *s, const char *spec);
+
+/* chroot(2) to this absolute directory first; NULL: none. */
+DCTL_EXPORT int dctl_spawn_set_chroot(struct dctl_spawn *s, const char *dir);
+
+/* Add inc (-20..19) to the daemon's niceness. */
+DCTL_EXPORT int dctl_spawn_set_nice(struct dctl_spawn *s, int inc);
+
+/* What "started" means (default DCTL_READY_EXEC). */
+DCTL_EXPORT int dctl_spawn_set_ready(struct dctl_spawn *s,
+				     enum dctl_ready ready);
+
+/* The daemon must still be alive ms milliseconds after exec; 0: no wait. */
+DCTL_EXPORT int dctl_spawn_set_wait_ms(struct dctl_spawn *s, unsigned int ms);
+
+/* The limit for DCTL_READY_NOTIFY and _FORKING; 0: 60 s. */
+DCTL_EXPORT int dctl_spawn_set_timeout_ms(struct dctl_spawn *s,
+					  unsigned int ms);
+
+/* Validate everything and check for a running instance; start nothing. */
+DCTL_EXPORT int dctl_spawn_set_test(struct dctl_spawn *s, bool test);
+
+/* Where the start's diagnostics go; fn NULL: nowhere. */
+DCTL_EXPORT int dctl_spawn_set_log(struct dctl_spawn *s, dctl_log_fn fn,
+				   void *data);
+
+/*
+ * The daemon's resources and privileges (added in 1.1.0). Each value is
+ * checked when set (-EINVAL, get_detail() naming the option and what is
+ * wrong) and applied in every daemon started from s, before exec: the
+ * limits and scheduling before the switch to the user, the capabilities
+ * kept across it. See daemon-start(1) for the forms of the texts.
+ *
+ * set_limit: "NAME=SOFT[:HARD]" (nofile, core, nproc, as, data, fsize,
+ * memlock, stack, cpu, locks, sigpending, msgqueue, nice, rtprio,
+ * rttime, rss; a number, a size with K/M/G for bytes, or "unlimited");
+ * a later limit of the same resource replaces the earlier.
+ * set_iosched: "CLASS[:LEVEL]" (idle, best-effort, real-time; 0..7);
+ * set_procsched: "POLICY[:PRIORITY]" (other, fifo, rr, batch, idle);
+ * NULL for either: unchanged. set_oom_score_adj: -1000..1000.
+ * set_group: a group name or number, with or without set_user(); NULL:
+ * none. set_capabilities: "CAP[,CAP...]" as in capabilities(7), with or
+ * without "cap_", kept (ambient) across the switch to set_user()'s user,
+ * which must not be root; replaces an earlier list; NULL: none.
+ * add_env_file: a file of NAME=VALUE lines (systemd's EnvironmentFile=
+ * format), read now to check it and again at every start; with the
+ * add_env() entries, a later one wins. set_clear_env: the program gets a
+ * default PATH and what these give, not the caller's environment.
+ */
+DCTL_EXPORT int dctl_spawn_set_limit(struct dctl_spawn *s, const char *spec);
+DCTL_EXPORT int dctl_spawn_set_iosched(struct dctl_spawn *s,
+				       const char *spec);
+DCTL_EXPORT int dctl_spawn_set_procsched(struct dctl_spawn *s,
+					 const char *spec);
+DCTL_EXPORT int dctl_spawn_set_oom_score_adj(struct dctl_spawn *s, int adj);
+DCTL_EXPORT int dctl_spawn_set_no_new_privs(struct dctl_spawn *s, bool on);
+DCTL_EXPORT int dctl_spawn_set_group(struct dctl_spawn *s, const char *group);
+DCTL_EXPORT int dctl_spawn_set_capabilities(struct dctl_spawn *s,
+					    const char *list);
+DCTL_EXPORT int dctl_spawn_add_env_file(struct dctl_spawn *s,
+					const char *path);
+DCTL_EXPORT int dctl_spawn_set_clear_env(struct dctl_spawn *s, bool on);
+
+/*
+ * Start the program detached (see daemon-start(1)). Returns 0 started;
+ * -EEXIST already running (and nothing else: get_pid() is the holder);
+ * -ETIMEDOUT readiness timeout; -ECHILD the program exited or was killed
+ * during startup; -ECANCELED the daemon reported failure with ERRNO=,
+ * which get_error() returns (stage DCTL_STAGE_READY); another -errno with
+ * get_stage() and get_detail() saying where and what; -EINVAL for a NULL
+ * s. A failure leaves no pidfile and no process behind.
+ * With a --wait, DCTL_READY_NOTIFY or DCTL_READY_FORKING the process is a
  * child subreaper for the call (restored after), so two threads must not
  * make such starts at once, and the daemon stays the caller's child (reap
  * it or ignore SIGCHLD); a plain start has neither effect.
+ * A start may be made again with the same object (a retry, another
+ * setting): each one replaces the results of the one before.
  */
-DCTL_EXPORT int dctl_spawn(const struct dctl_spawn_opts *o,
-			   struct dctl_spawn_result *res);
+DCTL_EXPORT int dctl_spawn_start(struct dctl_spawn *s);
+
+/*
+ * The results of the last start (-EINVAL, or NULL for a string, when s is
+ * NULL). pid: the daemon, the holder after -EEXIST, else 0. instance: its
+ * DAEMON_INSTANCE_ID ("" before a start). stage and error: where a failed
+ * start failed, and the errno of that step (0 after a success).
+ * exit_status: the status it exited with during startup, else -1.
+ * term_signal: the signal that killed it during startup, else 0.
+ * detail: one line saying what failed ("" if nothing did), or the last
+ * STATUS= of a DCTL_READY_NOTIFY daemon.
+ */
+DCTL_EXPORT pid_t dctl_spawn_get_pid(const struct dctl_spawn *s);
+DCTL_EXPORT const char *dctl_spawn_get_instance(const struct dctl_spawn *s);
+DCTL_EXPORT enum dctl_spawn_stage dctl_spawn_get_stage(
+	const struct dctl_spawn *s);
+DCTL_EXPORT int dctl_spawn_get_error(const struct dctl_spawn *s);
+DCTL_EXPORT int dctl_spawn_get_exit_status(const struct dctl_spawn *s);
+DCTL_EXPORT int dctl_spawn_get_term_signal(const struct dctl_spawn *s);
+DCTL_EXPORT const char *dctl_spawn_get_detail(const struct dctl_spawn *s);
+
+/*
+ * An octal umask as daemon-start -k takes it: 1 to 4 octal digits, at most
+ * 0777, nothing else (no sign, blank or "0o"). Returns 0 and *mask, or
+ * -EINVAL (*mask untouched).
+ */
+DCTL_EXPORT int dctl_umask_parse(const char *text, mode_t *mask);
 
 /* --------------------------------------------------- daemonize oneself */
 
 struct dctl_daemon;
 
-struct dctl_daemonize_opts {
-	const char *stdin_path;		/* NULL: /dev/null */
-	const char *stdout_path;	/* NULL: /dev/null */
-	const char *stderr_path;	/* NULL: /dev/null */
-	const char *pidfile;		/* NULL: none */
-	const char *chdir_path;		/* NULL: "/" */
-	mode_t umask;			/* default 022 */
-};
+/*
+ * The options of dctl_daemonize(), opaque like struct dctl_spawn: strings
+ * are copied, a NULL object or a refused value gives -EINVAL.
+ */
+struct dctl_daemonize_opts;
 
-DCTL_EXPORT void dctl_daemonize_opts_init(struct dctl_daemonize_opts *o);
+/* Defaults: stdio on /dev/null, no pidfile, cwd "/", umask 022. */
+DCTL_EXPORT int dctl_daemonize_opts_new(struct dctl_daemonize_opts **op);
+
+/* Accepts NULL. */
+DCTL_EXPORT void dctl_daemonize_opts_free(struct dctl_daemonize_opts *o);
 
 /*
- * Detach the calling program. Returns:
+ * Standard input read from a file, output appended to one (created 0640);
+ * NULL: /dev/null.
+ */
+DCTL_EXPORT int dctl_daemonize_opts_set_stdin(struct dctl_daemonize_opts *o,
+					      const char *path);
+DCTL_EXPORT int dctl_daemonize_opts_set_stdout(struct dctl_daemonize_opts *o,
+					       const char *path);
+DCTL_EXPORT int dctl_daemonize_opts_set_stderr(struct dctl_daemonize_opts *o,
+					       const char *path);
+
+/* A pidfile, locked before anything is forked; NULL: none. Not "". */
+DCTL_EXPORT int dctl_daemonize_opts_set_pidfile(struct dctl_daemonize_opts *o,
+						const char *path);
+
+/* The daemon's working directory; NULL: "/". */
+DCTL_EXPORT int dctl_daemonize_opts_set_chdir(struct dctl_daemonize_opts *o,
+					      const char *dir);
+
+/* The daemon's umask, 0 to 0777 (default 022). */
+DCTL_EXPORT int dctl_daemonize_opts_set_umask(struct dctl_daemonize_opts *o,
+					      mode_t mask);
+
+/*
+ * Detach the calling program; o NULL means the defaults, and o may be
+ * freed once this returns (in either process). Returns:
  *  0 in the daemon, with *dp to report its startup through
  *    dctl_daemon_ready() or dctl_daemon_failed();
  *  1 in the original process once the daemon reported (or died), with

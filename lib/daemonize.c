@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -23,7 +24,8 @@
 
 #include "daemonctl.h"
 #include "proc.h"
-#include "recipe.h"
+#include "launch.h"
+#include "util.h"
 
 /* What the original process exits with when the start failed. */
 #define DAEMONIZE_EXIT_FAILURE 1
@@ -42,10 +44,76 @@ struct daemonize_res {
 	struct dctl_daemon *d;		/* allocated here, used by the daemon */
 };
 
-void dctl_daemonize_opts_init(struct dctl_daemonize_opts *o)
+struct dctl_daemonize_opts {
+	char *stdin_path;		/* NULL: /dev/null */
+	char *stdout_path;
+	char *stderr_path;
+	char *pidfile;			/* NULL: none */
+	char *chdir_path;		/* NULL: "/" */
+	mode_t umask;
+};
+
+int dctl_daemonize_opts_new(struct dctl_daemonize_opts **op)
 {
-	memset(o, 0, sizeof(*o));
-	o->umask = 022;
+	if (!op)
+		return -EINVAL;
+	*op = calloc(1, sizeof(**op));
+	if (!*op)
+		return -ENOMEM;
+	(*op)->umask = 022;
+	return 0;
+}
+
+void dctl_daemonize_opts_free(struct dctl_daemonize_opts *o)
+{
+	if (!o)
+		return;
+	free(o->stdin_path);
+	free(o->stdout_path);
+	free(o->stderr_path);
+	free(o->pidfile);
+	free(o->chdir_path);
+	free(o);
+}
+
+int dctl_daemonize_opts_set_stdin(struct dctl_daemonize_opts *o,
+				  const char *path)
+{
+	return o ? util_set_string(&o->stdin_path, path) : -EINVAL;
+}
+
+int dctl_daemonize_opts_set_stdout(struct dctl_daemonize_opts *o,
+				   const char *path)
+{
+	return o ? util_set_string(&o->stdout_path, path) : -EINVAL;
+}
+
+int dctl_daemonize_opts_set_stderr(struct dctl_daemonize_opts *o,
+				   const char *path)
+{
+	return o ? util_set_string(&o->stderr_path, path) : -EINVAL;
+}
+
+int dctl_daemonize_opts_set_pidfile(struct dctl_daemonize_opts *o,
+				    const char *path)
+{
+	if (!o || (path && !*path))
+		return -EINVAL;
+	return util_set_string(&o->pidfile, path);
+}
+
+int dctl_daemonize_opts_set_chdir(struct dctl_daemonize_opts *o,
+				  const char *dir)
+{
+	return o ? util_set_string(&o->chdir_path, dir) : -EINVAL;
+}
+
+int dctl_daemonize_opts_set_umask(struct dctl_daemonize_opts *o, mode_t mask)
+{
+	if (!o || (mask & ~(mode_t)0777))
+		return -EINVAL;
+	o->umask = mask;
+	return 0;
 }
 
 static void close_fd(int *fd)
@@ -125,7 +193,7 @@ static int open_stdio(const char *path, int flags, int *fdp)
 /* The pidfile path made absolute, since the daemon leaves the cwd. */
 static int absolute_path(const char *path, char **out)
 {
-	char cwd[DCTL_PATH_MAX];
+	char cwd[PATH_MAX];
 	size_t n;
 
 	if (path[0] == '/') {
@@ -157,8 +225,6 @@ static int prepare(const struct dctl_daemonize_opts *o,
 	    (e = open_stdio(o->stderr_path, wflags, &res->err)))
 		return e;
 	if (o->pidfile) {
-		if (!o->pidfile[0])
-			return -EINVAL;
 		if ((e = absolute_path(o->pidfile, &res->pidpath)))
 			return e;
 		/* Taken before the fork, as daemon-start does: a running
@@ -207,7 +273,7 @@ static void become_daemon(const struct dctl_daemonize_opts *o,
 	}
 	if (e < 0) {
 		dctl_pidfile_remove(res->pf);
-		recipe_report_fail(res->wr, step, -e);
+		launch_report_fail(res->wr, step, -e);
 		_exit(127);
 	}
 	/* The stdio sources were closed by the recipe; the rest is the
@@ -227,7 +293,7 @@ static void become_daemon(const struct dctl_daemonize_opts *o,
  * a pidfd, at once; without (old kernels, valgrind), by looking at it now
  * and then.
  */
-static int next_record(int rd, pid_t daemon, int pidfd, struct recipe_msg *m)
+static int next_record(int rd, pid_t daemon, int pidfd, struct launch_msg *m)
 {
 	struct pollfd p[2] = {
 		{ .fd = rd, .events = POLLIN },
@@ -236,7 +302,7 @@ static int next_record(int rd, pid_t daemon, int pidfd, struct recipe_msg *m)
 	int n;
 
 	if (daemon <= 0)
-		return recipe_report_read(rd, m);
+		return launch_report_read(rd, m);
 	for (;;) {
 		n = poll(p, pidfd >= 0 ? 2 : 1,
 			 pidfd >= 0 ? -1 : DAEMONIZE_POLL_MS);
@@ -245,13 +311,13 @@ static int next_record(int rd, pid_t daemon, int pidfd, struct recipe_msg *m)
 		if (n < 0)
 			return -errno;
 		if (p[0].revents)
-			return recipe_report_read(rd, m);
+			return launch_report_read(rd, m);
 		if (pidfd >= 0 ? p[1].revents != 0 : !proc_alive(daemon))
 			break;
 	}
 	/* Dead: whatever it wrote before dying is in the pipe already. */
 	if (poll(p, 1, 0) > 0)
-		return recipe_report_read(rd, m);
+		return launch_report_read(rd, m);
 	return 0;
 }
 
@@ -259,7 +325,7 @@ static int next_record(int rd, pid_t daemon, int pidfd, struct recipe_msg *m)
 static int await_daemon(struct daemonize_res *res, pid_t middle,
 			int *exit_status)
 {
-	struct recipe_msg m;
+	struct launch_msg m;
 	pid_t daemon = 0;
 	int pidfd = -1, r;
 
@@ -271,19 +337,19 @@ static int await_daemon(struct daemonize_res *res, pid_t middle,
 		r = next_record(res->rd, daemon, pidfd, &m);
 		if (r <= 0)
 			break;
-		if (m.kind == RECIPE_MSG_PID && daemon == 0 && m.pid > 1) {
+		if (m.kind == LAUNCH_MSG_PID && daemon == 0 && m.pid > 1) {
 			daemon = m.pid;
 			pidfd = proc_pidfd_open(daemon);
 			continue;
 		}
-		if (m.kind == RECIPE_MSG_READY) {
+		if (m.kind == LAUNCH_MSG_READY) {
 			*exit_status = 0;
 			r = 1;
-		} else if (m.kind == RECIPE_MSG_FAIL &&
+		} else if (m.kind == LAUNCH_MSG_FAIL &&
 			   m.step == RECIPE_STEP_READY) {
 			*exit_status = DAEMONIZE_EXIT_FAILURE;
 			r = 1;
-		} else if (m.kind == RECIPE_MSG_FAIL) {
+		} else if (m.kind == LAUNCH_MSG_FAIL) {
 			/* The recipe failed: the child is gone, as if it
 			 * had never been forked. */
 			r = m.err > 0 ? -m.err : -EIO;
@@ -308,7 +374,7 @@ static int await_daemon(struct daemonize_res *res, pid_t middle,
 int dctl_daemonize(const struct dctl_daemonize_opts *o,
 		   struct dctl_daemon **dp, int *exit_status)
 {
-	struct dctl_daemonize_opts defaults;
+	static const struct dctl_daemonize_opts defaults = { .umask = 022 };
 	struct daemonize_res res = {
 		.in = -1, .out = -1, .err = -1, .rd = -1, .wr = -1,
 	};
@@ -318,16 +384,14 @@ int dctl_daemonize(const struct dctl_daemonize_opts *o,
 	if (!dp || !exit_status)
 		return -EINVAL;
 	*dp = NULL;
-	if (!o) {
-		dctl_daemonize_opts_init(&defaults);
+	if (!o)
 		o = &defaults;
-	}
 	r = prepare(o, &res);
 	if (r < 0) {
 		res_free(&res, true);
 		return r;
 	}
-	pid = recipe_detach(res.wr);
+	pid = launch_fork(res.wr);
 	if (pid < 0) {
 		res_free(&res, true);
 		return (int)pid;
@@ -346,7 +410,7 @@ int dctl_daemonize(const struct dctl_daemonize_opts *o,
  * gone (the recipe reset SIGPIPE to its default action): block it, and
  * swallow the one our write raised, if any.
  */
-static int report(int fd, const struct recipe_msg *m)
+static int report(int fd, const struct launch_msg *m)
 {
 	static const struct timespec zero = { 0, 0 };
 	sigset_t pipe_set, old, pending;
@@ -358,7 +422,7 @@ static int report(int fd, const struct recipe_msg *m)
 	sigpending(&pending);
 	was_pending = sigismember(&pending, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
-	r = recipe_report_write(fd, m);
+	r = launch_report_write(fd, m);
 	if (r == -EPIPE && !was_pending)
 		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 &&
 		       errno == EINTR)
@@ -393,7 +457,7 @@ struct dctl_pidfile *dctl_daemon_take_pidfile(struct dctl_daemon *d)
 
 int dctl_daemon_ready(struct dctl_daemon *d)
 {
-	struct recipe_msg m = { .kind = RECIPE_MSG_READY };
+	struct launch_msg m = { .kind = LAUNCH_MSG_READY };
 	int r;
 
 	if (!d)
@@ -406,8 +470,8 @@ int dctl_daemon_ready(struct dctl_daemon *d)
 
 int dctl_daemon_failed(struct dctl_daemon *d, int err)
 {
-	struct recipe_msg m = {
-		.kind = RECIPE_MSG_FAIL,
+	struct launch_msg m = {
+		.kind = LAUNCH_MSG_FAIL,
 		.step = RECIPE_STEP_READY,
 	};
 	int r;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * format: a probed status record as one line for people or one JSON object
- * for scripts (SPEC 3, daemon-status). Everything is written through a
+ * for scripts (daemon-status(1)). Everything is written through a
  * bounded buffer that keeps counting past its end, so both public calls
  * behave like snprintf and a caller can size its buffer in a second call.
  */
@@ -16,6 +16,8 @@
 
 #include "daemonctl.h"
 #include "format.h"
+#include "status.h"
+#include "util.h"
 
 void format_buf_init(struct format_buf *b, char *buf, size_t size)
 {
@@ -171,13 +173,12 @@ int format_json_escape(const char *s, size_t n, char *buf, size_t size)
 	return format_buf_finish(&b);
 }
 
-/* format_visible() of at most max bytes (a record's fixed array). */
-static void format_visible_n(struct format_buf *b, const char *s, size_t max)
+void format_visible(struct format_buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i;
 
-	for (i = 0; i < max && p[i]; i++) {
+	for (i = 0; p[i]; i++) {
 		if (p[i] == '\n')
 			format_puts(b, "\\n");
 		else if (p[i] == '\t')
@@ -191,11 +192,6 @@ static void format_visible_n(struct format_buf *b, const char *s, size_t max)
 		else
 			format_putc(b, (char)p[i]);
 	}
-}
-
-void format_visible(struct format_buf *b, const char *s)
-{
-	format_visible_n(b, s, SIZE_MAX);
 }
 
 void format_uptime(struct format_buf *b, long long secs)
@@ -221,11 +217,12 @@ void format_uptime(struct format_buf *b, long long secs)
 		format_printf(b, " %lld%c", lo, u[i + 1].unit);
 }
 
-int format_iso8601(time_t t, char *buf, size_t size)
+int format_iso8601(int64_t secs, char *buf, size_t size)
 {
+	time_t t = (time_t)secs;
 	struct tm tm;
 
-	if (!gmtime_r(&t, &tm))
+	if ((int64_t)t != secs || !gmtime_r(&t, &tm))
 		return -EOVERFLOW;
 	if (strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		return -EOVERFLOW;
@@ -246,27 +243,13 @@ void format_user(uid_t uid, char *buf, size_t size)
 	snprintf(buf, size, "%lu", (unsigned long)uid);
 }
 
-/* strerror, without its shared static buffer. */
-static const char *format_errno(int err, char *buf, size_t size)
+const char *format_reason(const struct dctl_status *st, char *buf,
+			  size_t size)
 {
-#if defined(__GLIBC__) && defined(_GNU_SOURCE)
-	return strerror_r(err, buf, size);
-#else
-	if (strerror_r(err, buf, size) != 0)
-		snprintf(buf, size, "error %d", err);
-	return buf;
-#endif
-}
+	char tmp[UTIL_STRERROR_MAX];
 
-void format_reason(const struct dctl_status *st, char *buf, size_t size)
-{
-	char tmp[128];
-
-	if (st->reason[0]) {
-		snprintf(buf, size, "%.*s", (int)sizeof(st->reason),
-			 st->reason);
-		return;
-	}
+	if (st->reason)
+		return st->reason;
 	/* The probe normally says why; these cover a record without it. */
 	if (st->state == DCTL_STATE_DEAD) {
 		if (st->zombie)
@@ -274,7 +257,7 @@ void format_reason(const struct dctl_status *st, char *buf, size_t size)
 				 (int)st->pid);
 		else
 			snprintf(buf, size, "no lock held and no live process started before the pidfile was written");
-		return;
+		return buf;
 	}
 	switch (st->error) {
 	case -EBADMSG:
@@ -296,10 +279,10 @@ void format_reason(const struct dctl_status *st, char *buf, size_t size)
 		break;
 	default:
 		snprintf(buf, size, "%s",
-			 format_errno(st->error < 0 ? -st->error : st->error,
-				      tmp, sizeof(tmp)));
+			 util_strerror(st->error, tmp, sizeof(tmp)));
 		break;
 	}
+	return buf;
 }
 
 /* One of the four states (a record from memory may hold anything). */
@@ -320,7 +303,7 @@ static void format_details(struct format_buf *b, const struct dctl_status *st,
 			   const char *pidfile)
 {
 	const char *sep = " [";
-	char text[256];
+	char text[FORMAT_TEXT_MAX];
 
 	if (pidfile) {
 		format_puts(b, sep);
@@ -336,9 +319,9 @@ static void format_details(struct format_buf *b, const struct dctl_status *st,
 			    "no lock held: pidfile written by the daemon itself, or the daemon closed its lock");
 		if (!st->trusted)
 			format_puts(b, "; pidfile not trusted: another user could have written it");
-		if (st->exe[0]) {
+		if (st->exe) {
 			format_puts(b, "; exe ");
-			format_visible_n(b, st->exe, sizeof(st->exe));
+			format_visible(b, st->exe);
 		}
 		if (st->uid != (uid_t)-1) {
 			format_user(st->uid, text, sizeof(text));
@@ -347,12 +330,11 @@ static void format_details(struct format_buf *b, const struct dctl_status *st,
 		}
 		if (st->instance[0]) {
 			format_puts(b, "; instance ");
-			format_visible_n(b, st->instance, sizeof(st->instance));
+			format_visible(b, st->instance);
 		}
 		break;
 	case DCTL_STATE_DEAD:
-		format_reason(st, text, sizeof(text));
-		format_visible(b, text);
+		format_visible(b, format_reason(st, text, sizeof(text)));
 		break;
 	case DCTL_STATE_NOT_RUNNING:
 		format_puts(b, "no pidfile");
@@ -365,11 +347,11 @@ static void format_details(struct format_buf *b, const struct dctl_status *st,
 }
 
 int format_status_line(const struct dctl_status *st, const char *name,
-		       const char *pidfile, bool verbose, time_t now,
+		       const char *pidfile, bool verbose, int64_t now,
 		       char *buf, size_t size)
 {
 	struct format_buf b;
-	char reason[256];
+	char reason[FORMAT_TEXT_MAX];
 
 	if (!st || (!name && !pidfile) || (!buf && size) ||
 	    !format_state_ok(st->state))
@@ -395,9 +377,8 @@ int format_status_line(const struct dctl_status *st, const char *name,
 		format_puts(&b, "not running");
 		break;
 	case DCTL_STATE_UNKNOWN:
-		format_reason(st, reason, sizeof(reason));
 		format_puts(&b, "unknown (");
-		format_visible(&b, reason);
+		format_visible(&b, format_reason(st, reason, sizeof(reason)));
 		format_putc(&b, ')');
 		break;
 	}
@@ -410,8 +391,8 @@ int dctl_status_format(const struct dctl_status *st, const char *name,
 		       const char *pidfile, bool verbose, char *buf,
 		       size_t size)
 {
-	return format_status_line(st, name, pidfile, verbose, time(NULL), buf,
-				  size);
+	return format_status_line(st, name, pidfile, verbose,
+				  (int64_t)time(NULL), buf, size);
 }
 
 static void format_json_key(struct format_buf *b, const char *key)
@@ -431,29 +412,18 @@ static void format_json_text(struct format_buf *b, const char *s)
 	format_json_string(b, s, strlen(s));
 }
 
-/* The same for a fixed array of the record, which may lack its NUL. */
-static void format_json_field(struct format_buf *b, const char *s,
-			      size_t max)
-{
-	if (!s || !*s) {
-		format_puts(b, "null");
-		return;
-	}
-	format_json_string(b, s, strnlen(s, max));
-}
-
 int dctl_status_json(const struct dctl_status *st, const char *name,
-		     const char *pidfile, time_t now, char *buf, size_t size)
+		     const char *pidfile, int64_t now, char *buf, size_t size)
 {
 	/* started, uptime, instance, exe and user describe a live daemon. */
 	bool run = st && st->state == DCTL_STATE_RUNNING;
 	struct format_buf b;
-	char text[256];
+	char text[FORMAT_TEXT_MAX];
 
 	if (!st || (!buf && size) || !format_state_ok(st->state))
 		return -EINVAL;
 	if (!now)
-		now = time(NULL);
+		now = (int64_t)time(NULL);
 	format_buf_init(&b, buf, size);
 	format_puts(&b, "{\"name\":");
 	format_json_text(&b, name);
@@ -481,19 +451,17 @@ int dctl_status_json(const struct dctl_status *st, const char *name,
 	else
 		format_puts(&b, "null");
 	format_json_key(&b, "instance");
-	format_json_field(&b, run ? st->instance : NULL, sizeof(st->instance));
+	format_json_text(&b, run ? st->instance : NULL);
 	format_json_key(&b, "exe");
-	format_json_field(&b, run ? st->exe : NULL, sizeof(st->exe));
+	format_json_text(&b, run ? st->exe : NULL);
 	format_json_key(&b, "user");
 	text[0] = '\0';
 	if (run && st->uid != (uid_t)-1)
 		format_user(st->uid, text, sizeof(text));
 	format_json_text(&b, text);
 	format_json_key(&b, "reason");
-	text[0] = '\0';
-	if (st->state == DCTL_STATE_UNKNOWN)
-		format_reason(st, text, sizeof(text));
-	format_json_text(&b, text);
+	format_json_text(&b, st->state == DCTL_STATE_UNKNOWN ?
+			 format_reason(st, text, sizeof(text)) : NULL);
 	format_putc(&b, '}');
 	return format_buf_finish(&b);
 }

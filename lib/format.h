@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -82,17 +83,25 @@ void format_uptime(struct format_buf *b, long long secs);
 
 /* "2026-11-25T08:49:50Z" (UTC). Returns 0, or -EOVERFLOW for a time that
  * gmtime cannot represent. */
-int format_iso8601(time_t t, char *buf, size_t size);
+int format_iso8601(int64_t secs, char *buf, size_t size);
+
+/* Room for the short texts the writers make themselves (a user name, a
+ * time, a fallback reason); what a record holds is never copied. */
+#define FORMAT_TEXT_MAX 256
 
 /* The owner's name from the user database, else the decimal uid. */
 void format_user(uid_t uid, char *buf, size_t size);
 
-/* Why a record is UNKNOWN (or DEAD), for the line and for "reason". */
-void format_reason(const struct dctl_status *st, char *buf, size_t size);
+/*
+ * Why a record is UNKNOWN (or DEAD), for the line and for "reason": the
+ * probe's own words, else a phrase for the state written into buf.
+ */
+const char *format_reason(const struct dctl_status *st, char *buf,
+			  size_t size);
 
 /* dctl_status_format() with the clock given, for tests. */
 int format_status_line(const struct dctl_status *st, const char *name,
-		       const char *pidfile, bool verbose, time_t now,
+		       const char *pidfile, bool verbose, int64_t now,
 		       char *buf, size_t size);
 
 #endif

@@ -58,8 +58,9 @@ static int parse_fail(enum dctl_pid_fault *fault, enum dctl_pid_fault f)
 int dctl_pid_parse(const char *buf, size_t len, pid_t pid_max, pid_t *pid,
 		   enum dctl_pid_fault *fault)
 {
-	unsigned long long v = 0;
-	size_t i = 0;
+	long long v;
+	size_t i;
+	int r;
 
 	if (!buf || !pid)
 		return -EINVAL;
@@ -72,20 +73,20 @@ int dctl_pid_parse(const char *buf, size_t len, pid_t pid_max, pid_t *pid,
 	if (pid_max <= 0)
 		pid_max = util_pid_max();
 
-	/* Saturate instead of overflowing: any value past pid_max is out. */
-	for (; i < len && buf[i] >= '0' && buf[i] <= '9'; i++) {
-		v = v * 10 + (unsigned)(buf[i] - '0');
-		if (v > (unsigned long long)pid_max)
-			v = (unsigned long long)pid_max + 1;
-	}
+	/* The file is not NUL-terminated: count the digits within len. */
+	for (i = 0; i < len && buf[i] >= '0' && buf[i] <= '9'; i++)
+		;
 	if (i == 0)
 		return parse_fail(fault, DCTL_PID_NOT_NUMBER);
 	if (i < len && !(i == len - 1 && buf[i] == '\n'))
 		return parse_fail(fault, DCTL_PID_TRAILING);
+	r = util_parse_num(buf, i, 0, pid_max, NULL, 0, &v);
+	if (r == -ERANGE)
+		return parse_fail(fault, DCTL_PID_OUT_OF_RANGE);
+	if (r < 0)
+		return parse_fail(fault, DCTL_PID_NOT_NUMBER);
 	if (v < 2)
 		return parse_fail(fault, DCTL_PID_ZERO_OR_ONE);
-	if (v > (unsigned long long)pid_max)
-		return parse_fail(fault, DCTL_PID_OUT_OF_RANGE);
 
 	*pid = (pid_t)v;
 	if (fault)
@@ -225,26 +226,38 @@ static bool held_by_named(pid_t pid, const struct stat *st)
  * a transient holder never makes a start fail. Returns 0 if we got the
  * lock after all, else -EEXIST.
  */
+struct holder_wait {
+	int fd;
+	const struct stat *st;
+	pid_t seen;
+};
+
+/* 0: the lock is ours after all; -EEXIST: the holder wrote its PID. */
+static int holder_settled(void *arg)
+{
+	struct holder_wait *w = arg;
+	pid_t pid = 0;
+
+	if (parse_fd(w->fd, 0, &pid, NULL) == 0 && held_by_named(pid, w->st)) {
+		w->seen = pid;
+		return -EEXIST;
+	}
+	if (flock(w->fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	return -EAGAIN;
+}
+
 static int wait_for_holder(int fd, const struct stat *st, pid_t *holder)
 {
-	long long deadline = util_now_ms() + HOLDER_WAIT_MS;
-	struct timespec nap = { 0, HOLDER_POLL_MS * 1000000L };
-	pid_t pid = 0, seen = 0;
+	struct holder_wait w = { .fd = fd, .st = st, .seen = 0 };
+	int r;
 
-	for (;;) {
-		if (parse_fd(fd, 0, &pid, NULL) == 0 &&
-		    held_by_named(pid, st)) {
-			seen = pid;
-			break;
-		}
-		if (util_now_ms() >= deadline)
-			break;
-		nanosleep(&nap, NULL);
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-	}
+	r = util_retry(util_deadline_in(HOLDER_WAIT_MS), HOLDER_POLL_MS,
+		       HOLDER_POLL_MS, holder_settled, &w);
+	if (r == 0)
+		return 0;
 	if (holder)
-		*holder = seen;
+		*holder = w.seen;
 	return -EEXIST;
 }
 
@@ -282,25 +295,32 @@ static struct dctl_pidfile *pidfile_new(const char *path, int fd,
  * st is refreshed first: the file may have been rewritten while we waited
  * for the lock.
  */
+struct writer_wait {
+	pid_t pid;
+	const struct stat *st;
+};
+
+static int writer_gone(void *arg)
+{
+	const struct writer_wait *w = arg;
+
+	return proc_is_unlocked_writer(w->pid, &w->st->st_mtim) ? -EAGAIN : 0;
+}
+
 static int unlocked_writer(int fd, struct stat *st, pid_t *holder)
 {
-	long long deadline = util_now_ms() + EXITING_WAIT_MS;
-	struct timespec nap = { 0, HOLDER_POLL_MS * 1000000L };
-	pid_t pid;
+	struct writer_wait w = { .st = st };
 
 	if (fstat(fd, st) < 0)
 		return -errno;
-	if (parse_fd(fd, 0, &pid, NULL) < 0 || pid == getpid())
+	if (parse_fd(fd, 0, &w.pid, NULL) < 0 || w.pid == getpid())
 		return 0;
-	while (proc_is_unlocked_writer(pid, &st->st_mtim)) {
-		if (util_now_ms() >= deadline) {
-			if (holder)
-				*holder = pid;
-			return -EEXIST;
-		}
-		nanosleep(&nap, NULL);
-	}
-	return 0;
+	if (util_retry(util_deadline_in(EXITING_WAIT_MS), HOLDER_POLL_MS,
+		       HOLDER_POLL_MS, writer_gone, &w) == 0)
+		return 0;
+	if (holder)
+		*holder = w.pid;
+	return -EEXIST;
 }
 
 /*
@@ -388,16 +408,8 @@ int dctl_pidfile_open(const char *path, mode_t mode, struct dctl_pidfile **pfp,
 /* Decimal digits and a newline, without stdio: safe after fork. */
 static size_t format_pid(char *buf, pid_t pid)
 {
-	unsigned long v = (unsigned long)pid;
-	char tmp[24];
-	size_t n = 0, i;
+	size_t n = util_format_int(buf, pid);
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
 	buf[n++] = '\n';
 	return n;
 }

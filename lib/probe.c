@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The probe: one rule, in one place, for "is this pidfile live?" (SPEC 2),
+ * The probe: one rule, in one place, for "is this pidfile live?",
  * asked by start, stop and status alike.
  *
  * It never takes the pidfile's lock, not even for an instant: a concurrent
@@ -22,27 +22,25 @@
 #include "pidfile.h"
 #include "probe.h"
 #include "proc.h"
+#include "status.h"
 #include "util.h"
-
-/* mtime and start time come from different clocks: allow this much. */
-#define DELETED_SUFFIX " (deleted)"
 
 struct lock_key {
 	dev_t dev;
 	ino_t ino;
 };
 
-/* The held flocks of the whole system, sorted for binary search. */
+/* The held flocks of the whole system (struct lock_key), sorted. */
 struct lock_table {
-	struct lock_key *key;
-	size_t n;
-	size_t cap;
+	struct util_array keys;
 };
+
+#define LOCK_TABLE_INIT { UTIL_ARRAY_INIT(sizeof(struct lock_key)) }
 
 /* What every record of one probe_many call shares. */
 struct probe_ctx {
 	pid_t pid_max;		/* 0: not read yet (see beyond_pid_max) */
-	bool root;		/* apply SPEC 4.4 */
+	bool root;		/* apply the trust rules for root */
 	int proc_ok;		/* /proc is there to answer; -1: not asked */
 	unsigned flags;
 };
@@ -88,30 +86,9 @@ static int lock_key_cmp(const void *a, const void *b)
 	return 0;
 }
 
-static int locks_push(struct lock_table *t, dev_t dev, ino_t ino)
-{
-	struct lock_key *grown;
-	size_t cap;
-
-	if (t->n == t->cap) {
-		cap = t->cap ? t->cap * 2 : 64;
-		grown = realloc(t->key, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		t->key = grown;
-		t->cap = cap;
-	}
-	t->key[t->n].dev = dev;
-	t->key[t->n].ino = ino;
-	t->n++;
-	return 0;
-}
-
 static void locks_free(struct lock_table *t)
 {
-	free(t->key);
-	t->key = NULL;
-	t->n = t->cap = 0;
+	util_array_free(&t->keys);
 }
 
 /*
@@ -121,6 +98,7 @@ static void locks_free(struct lock_table *t)
  */
 static void locks_load(struct lock_table *t)
 {
+	struct lock_key *key = NULL;
 	char *line = NULL;
 	size_t size = 0;
 	dev_t dev;
@@ -134,44 +112,31 @@ static void locks_load(struct lock_table *t)
 	while (getline(&line, &size, f) > 0) {
 		if (probe_lock_line(line, &dev, &ino) != 1)
 			continue;
-		if (locks_push(t, dev, ino) < 0)
+		key = util_array_push(&t->keys);
+		if (!key)
 			break;
+		key->dev = dev;
+		key->ino = ino;
 	}
 	free(line);
 	fclose(f);
-	if (t->n > 1)
-		qsort(t->key, t->n, sizeof(*t->key), lock_key_cmp);
+	if (t->keys.n > 1)
+		qsort(t->keys.v, t->keys.n, sizeof(*key), lock_key_cmp);
 }
 
 static bool locks_has(const struct lock_table *t, dev_t dev, ino_t ino)
 {
 	struct lock_key k = { .dev = dev, .ino = ino };
 
-	if (t->n == 0)
+	if (t->keys.n == 0)
 		return false;
-	return bsearch(&k, t->key, t->n, sizeof(k), lock_key_cmp) != NULL;
+	return bsearch(&k, t->keys.v, t->keys.n, sizeof(k), lock_key_cmp) !=
+	       NULL;
 }
 
 /* ------------------------------------------------------------ the file */
 
-static void status_reset(struct dctl_status *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->uid = (uid_t)-1;
-	st->trusted = true;
-}
-
-static void set_reason(struct dctl_status *st, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_reason(struct dctl_status *st, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(st->reason, sizeof(st->reason), fmt, ap);
-	va_end(ap);
-}
+#define set_reason status_set_reason
 
 static void set_unknown(struct dctl_status *st, int error)
 {
@@ -195,7 +160,7 @@ static const char *file_type_name(mode_t mode)
 /* Say what is wrong with a pidfile that could not be read. */
 static void describe_error(const char *path, int error, struct dctl_status *st)
 {
-	char msg[96];
+	char msg[UTIL_STRERROR_MAX];
 	struct stat sb;
 	bool have = lstat(path, &sb) == 0;
 
@@ -226,7 +191,7 @@ static void describe_error(const char *path, int error, struct dctl_status *st)
 		break;
 	default:
 		set_reason(st, "cannot read pidfile: %s",
-			   strerror_r(-error, msg, sizeof(msg)));
+			   util_strerror(error, msg, sizeof(msg)));
 		break;
 	}
 }
@@ -256,7 +221,7 @@ static bool dir_trusted(const char *path)
 	return !(sb.st_mode & (S_IWGRP | S_IWOTH)) || (sb.st_mode & S_ISVTX);
 }
 
-/* SPEC 4.4: for root, a pidfile another user could have written. */
+/* For root: could a user other than root have written this pidfile? */
 static bool file_trusted(const char *path, const struct stat *sb)
 {
 	if (sb->st_uid != 0 || (sb->st_mode & (S_IWGRP | S_IWOTH)))
@@ -278,7 +243,7 @@ static void probe_read(const char *path, const struct probe_ctx *ctx,
 	pid_t pid = 0;
 	int r;
 
-	status_reset(st);
+	status_clear(st);
 	r = pidfile_read(path, UTIL_PID_CEILING, &pid, &st->fault, &sb);
 	if (r == -ENOENT) {
 		st->state = DCTL_STATE_NOT_RUNNING;
@@ -302,7 +267,7 @@ static void probe_read(const char *path, const struct probe_ctx *ctx,
 static bool file_was_read(const struct dctl_status *st)
 {
 	return st->state == DCTL_STATE_UNKNOWN &&
-	       (st->error == 0 || st->error == -EBADMSG) && st->reason[0] == 0;
+	       (st->error == 0 || st->error == -EBADMSG) && !st->reason;
 }
 
 /* ------------------------------------------------------------ the verdict */
@@ -323,11 +288,14 @@ static void set_locked_doubt(struct dctl_status *st)
 
 static void read_details(struct dctl_status *st)
 {
+	char exe[PROC_EXE_MAX];
 	uid_t uid;
 
 	if (proc_uid(st->pid, &uid) == 0)
 		st->uid = uid;
-	proc_exe(st->pid, st->exe, sizeof(st->exe));
+	/* Out of memory leaves the exe unknown, which a match refuses. */
+	if (proc_exe(st->pid, exe, sizeof(exe)) == 0)
+		status_set_exe(st, exe);
 	proc_instance(st->pid, st->instance, sizeof(st->instance));
 }
 
@@ -336,7 +304,7 @@ static void set_running(struct dctl_status *st, const struct proc_stat *ps,
 {
 	st->state = DCTL_STATE_RUNNING;
 	st->error = 0;
-	st->started = started->tv_sec;
+	st->started = (int64_t)started->tv_sec;
 	st->start_ticks = ps->start_ticks;
 	if (flags & DCTL_PROBE_DETAILS)
 		read_details(st);
@@ -494,22 +462,15 @@ static bool is_locked_doubt(const struct dctl_status *st)
 	return st->state == DCTL_STATE_UNKNOWN && st->error == -EBUSY;
 }
 
-int dctl_probe_many(const char *const *paths, size_t n, unsigned flags,
-		    struct dctl_status *st)
+int probe_records(const char *const *paths, size_t n, unsigned flags,
+		  struct dctl_status *st)
 {
-	struct lock_table locks = { 0 };
+	struct lock_table locks = LOCK_TABLE_INIT;
 	struct probe_ctx ctx;
 	bool need_locks = false, doubt = false;
 	bool held[FEW_PIDFILES] = { false };
 	size_t i;
 
-	if (n == 0)
-		return 0;
-	if (!paths || !st)
-		return -EINVAL;
-	for (i = 0; i < n; i++)
-		if (!paths[i])
-			return -EINVAL;
 	ctx.pid_max = 0;
 	ctx.root = geteuid() == 0;
 	ctx.proc_ok = -1;
@@ -553,11 +514,54 @@ int dctl_probe_many(const char *const *paths, size_t n, unsigned flags,
 	return 0;
 }
 
-int dctl_probe(const char *path, unsigned flags, struct dctl_status *st)
+static bool flags_known(unsigned flags)
 {
-	if (!path || !st)
+	return (flags & ~DCTL_PROBE_DETAILS) == 0;
+}
+
+int dctl_probe_many(const char *const *paths, size_t n, unsigned flags,
+		    struct dctl_status_list **out)
+{
+	struct dctl_status_list *l;
+	struct dctl_status *st;
+	size_t i;
+
+	if (!out || (n && !paths) || !flags_known(flags))
 		return -EINVAL;
-	return dctl_probe_many(&path, 1, flags, st);
+	for (i = 0; i < n; i++)
+		if (!paths[i])
+			return -EINVAL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->recs = (struct util_array)UTIL_ARRAY_INIT(sizeof(*st));
+	for (i = 0; i < n; i++) {
+		st = util_array_push(&l->recs);
+		if (!st) {
+			dctl_status_list_free(l);
+			return -ENOMEM;
+		}
+		status_init(st);
+		st->in_list = true;
+	}
+	probe_records(paths, n, flags, l->recs.v);
+	*out = l;
+	return 0;
+}
+
+int dctl_probe(const char *path, unsigned flags, struct dctl_status **out)
+{
+	struct dctl_status *st;
+
+	if (!path || !out || !flags_known(flags))
+		return -EINVAL;
+	st = malloc(sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	status_init(st);
+	probe_records(&path, 1, flags, st);
+	*out = st;
+	return 0;
 }
 
 const char *dctl_state_str(enum dctl_state state)
@@ -573,101 +577,4 @@ const char *dctl_state_str(enum dctl_state state)
 		break;
 	}
 	return "unknown";
-}
-
-/* ------------------------------------------------------------ matching */
-
-/*
- * Is the process's executable (as /proc/PID/exe said) the file want
- * names? A binary replaced by an upgrade while the daemon runs shows as
- * "PATH (deleted)": it still counts, as with start-stop-daemon.
- */
-static bool exe_matches(const char *want, const char *have)
-{
-	char real[PATH_MAX], cur[DCTL_PATH_MAX];
-	size_t len = strlen(have), slen = strlen(DELETED_SUFFIX);
-	const char *w = want;
-	struct stat a, b;
-	bool deleted;
-
-	if (len == 0)
-		return false;
-	memcpy(cur, have, len + 1);
-	deleted = len > slen && strcmp(cur + len - slen, DELETED_SUFFIX) == 0;
-	if (deleted)
-		cur[len - slen] = '\0';
-	if (realpath(want, real))
-		w = real;
-	if (strcmp(w, cur) == 0)
-		return true;
-	/* The same file under another name: a hard link, a bind mount. */
-	if (deleted || stat(want, &a) < 0 || stat(cur, &b) < 0)
-		return false;
-	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
-static void set_mismatch(struct dctl_status *st)
-{
-	st->state = DCTL_STATE_DEAD;
-	st->error = 0;
-}
-
-static bool match_exe(struct dctl_status *st, const char *want)
-{
-	if (!want || exe_matches(want, st->exe))
-		return true;
-	set_mismatch(st);
-	if (st->exe[0])
-		set_reason(st, "process %d does not match --exec %s (runs %s)",
-			   (int)st->pid, want, st->exe);
-	else
-		set_reason(st, "process %d does not match --exec %s "
-			   "(its executable cannot be read)", (int)st->pid, want);
-	return false;
-}
-
-static bool match_uid(struct dctl_status *st, uid_t want)
-{
-	if (want == (uid_t)-1 || st->uid == want)
-		return true;
-	set_mismatch(st);
-	if (st->uid != (uid_t)-1)
-		set_reason(st, "process %d does not match --user %u (runs as "
-			   "uid %u)", (int)st->pid, (unsigned)want,
-			   (unsigned)st->uid);
-	else
-		set_reason(st, "process %d does not match --user %u (its "
-			   "owner cannot be read)", (int)st->pid,
-			   (unsigned)want);
-	return false;
-}
-
-static bool match_instance(struct dctl_status *st, const char *want)
-{
-	if (!want || (st->instance[0] && strcasecmp(st->instance, want) == 0))
-		return true;
-	set_mismatch(st);
-	if (st->instance[0])
-		set_reason(st, "process %d does not match --instance %s (it is "
-			   "%s)", (int)st->pid, want, st->instance);
-	else
-		set_reason(st, "process %d does not match --instance %s (it has "
-			   "no readable DAEMON_INSTANCE_ID)", (int)st->pid, want);
-	return false;
-}
-
-bool dctl_status_match(struct dctl_status *st, const struct dctl_match *m)
-{
-	bool any;
-
-	if (!st)
-		return false;
-	any = m && (m->exe || m->uid != (uid_t)-1 || m->instance);
-	if (!any)
-		return true;
-	/* Only a running process can satisfy a condition. */
-	if (st->state != DCTL_STATE_RUNNING)
-		return false;
-	return match_exe(st, m->exe) && match_uid(st, m->uid) &&
-	       match_instance(st, m->instance);
 }

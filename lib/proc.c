@@ -33,8 +33,8 @@
 /* How many of a process's descriptors a lock search looks at. */
 #define FD_SCAN_MAX 4096
 /* The fallback wait naps this long at first, doubling up to the cap. */
-#define NAP_FIRST_US 1000
-#define NAP_MAX_US 20000
+#define NAP_FIRST_MS 1
+#define NAP_MAX_MS 20
 
 #define NSEC_PER_SEC 1000000000LL
 
@@ -49,18 +49,18 @@ static int gone_as_esrch(int err)
 	return err == -ENOENT ? -ESRCH : err;
 }
 
-/* Parse one signed decimal field followed by a space or the end. */
+/* Parse one signed decimal field after its space, up to the next one. */
 static int next_field(char **p, long long *v)
 {
-	char *end;
+	char *s = *p;
+	size_t len;
 
-	errno = 0;
-	*v = strtoll(*p, &end, 10);
-	if (end == *p || errno)
+	while (*s == ' ')
+		s++;
+	len = strcspn(s, " \n");
+	if (util_parse_num(s, len, LLONG_MIN, LLONG_MAX, NULL, 0, v) < 0)
 		return -EBADMSG;
-	if (*end != ' ' && *end != '\n' && *end != '\0')
-		return -EBADMSG;
-	*p = end;
+	*p = s + len;
 	return 0;
 }
 
@@ -72,7 +72,6 @@ static int next_field(char **p, long long *v)
 static int parse_after_comm(char *p, struct proc_stat *ps)
 {
 	long long v;
-	char *end;
 	int field;
 
 	if (p[0] != ' ' || p[1] == '\0' || p[2] != ' ')
@@ -91,21 +90,19 @@ static int parse_after_comm(char *p, struct proc_stat *ps)
 	}
 	while (*p == ' ')
 		p++;
-	if (*p < '0' || *p > '9')
+	if (util_parse_num(p, strcspn(p, " \n"), 0, LLONG_MAX, NULL, 0, &v) < 0)
 		return -EBADMSG;
-	errno = 0;
-	ps->start_ticks = strtoull(p, &end, 10);
-	if (end == p || errno)
-		return -EBADMSG;
+	ps->start_ticks = (unsigned long long)v;
 	return 0;
 }
 
 int proc_read_stat(pid_t pid, struct proc_stat *ps)
 {
 	char path[48], buf[STAT_BUF];
-	char *close_paren, *end;
+	char *close_paren;
+	long long v;
+	size_t len;
 	ssize_t n;
-	long v;
 
 	if (pid <= 0 || !ps)
 		return -EINVAL;
@@ -119,9 +116,9 @@ int proc_read_stat(pid_t pid, struct proc_stat *ps)
 	close_paren = strrchr(buf, ')');
 	if (!close_paren)
 		return -EBADMSG;
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	if (end == buf || errno || v != pid || strncmp(end, " (", 2) != 0)
+	len = util_digits(buf);
+	if (util_parse_num(buf, len, 1, INT_MAX, NULL, 0, &v) < 0 || v != pid ||
+	    strncmp(buf + len, " (", 2) != 0)
 		return -EBADMSG;
 	memset(ps, 0, sizeof(*ps));
 	ps->pid = pid;
@@ -218,8 +215,9 @@ int proc_exe(pid_t pid, char *buf, size_t size)
 int proc_uid(pid_t pid, uid_t *uid)
 {
 	char path[48], buf[STATUS_BUF];
-	unsigned long v;
-	char *line, *end;
+	long long v;
+	size_t len;
+	char *line;
 	ssize_t n;
 
 	if (pid <= 0 || !uid)
@@ -233,10 +231,10 @@ int proc_uid(pid_t pid, uid_t *uid)
 		return n == 0 ? -ESRCH : -EBADMSG;
 	/* "Uid:\treal\teffective\tsaved\tfs": the first is the real uid. */
 	line += strlen("\nUid:");
-	errno = 0;
-	v = strtoul(line, &end, 10);
-	if (end == line || errno || (*end != '\t' && *end != ' ') ||
-	    v > UINT32_MAX)
+	line += strspn(line, "\t ");
+	len = util_digits(line);
+	if (util_parse_num(line, len, 0, UINT32_MAX, NULL, 0, &v) < 0 ||
+	    (line[len] != '\t' && line[len] != ' '))
 		return -EBADMSG;
 	*uid = (uid_t)v;
 	return 0;
@@ -273,25 +271,6 @@ static void env_scan_byte(struct env_scan *s, char c)
 	else if (s->candidate && s->vlen < sizeof(s->value) - 1)
 		s->value[s->vlen++] = c;
 	s->pos++;
-}
-
-static bool uuid_text_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len != UUID_TEXT_LEN)
-		return false;
-	for (i = 0; i < len; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-		if (dash && s[i] != '-')
-			return false;
-		if (!dash && !((s[i] >= '0' && s[i] <= '9') ||
-			       (s[i] >= 'a' && s[i] <= 'f') ||
-			       (s[i] >= 'A' && s[i] <= 'F')))
-			return false;
-	}
-	return true;
 }
 
 static int env_scan_fd(int fd, struct env_scan *s)
@@ -337,7 +316,7 @@ int proc_instance(pid_t pid, char *buf, size_t size)
 		return gone_as_esrch(r);
 	if (!s.found)
 		return -ENOENT;
-	if (!uuid_text_ok(s.value, s.vlen))
+	if (!util_uuid_valid(s.value, s.vlen))
 		return -EBADMSG;
 	memcpy(buf, s.value, UUID_TEXT_LEN);
 	buf[UUID_TEXT_LEN] = '\0';
@@ -500,27 +479,14 @@ int proc_pidfd_signal(int pidfd, int sig)
 #endif
 }
 
-/* Milliseconds left before deadline (< 0: none), never negative. */
-static int ms_left(long long deadline)
-{
-	long long left;
-
-	if (deadline < 0)
-		return -1;
-	left = deadline - util_now_ms();
-	if (left < 0)
-		return 0;
-	return left > INT32_MAX ? INT32_MAX : (int)left;
-}
-
 static int wait_pidfd(int pidfd, int timeout_ms)
 {
-	long long deadline = timeout_ms < 0 ? -1 : util_now_ms() + timeout_ms;
+	struct util_deadline deadline = util_deadline_in(timeout_ms);
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
 	int r;
 
 	for (;;) {
-		r = poll(&p, 1, ms_left(deadline));
+		r = poll(&p, 1, util_deadline_left(deadline, INT32_MAX));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -552,28 +518,17 @@ static bool still_running(pid_t pid)
 	return !state_is_gone(ps.state);
 }
 
+static int exited_yet(void *arg)
+{
+	return still_running(*(const pid_t *)arg) ? -EAGAIN : 0;
+}
+
 static int wait_fallback(pid_t pid, int timeout_ms)
 {
-	long long deadline = timeout_ms < 0 ? -1 : util_now_ms() + timeout_ms;
-	long nap_us = NAP_FIRST_US;
-	struct timespec nap;
-	int left;
-
 	if (pid < 2)
 		return -EINVAL;
-	for (;;) {
-		if (!still_running(pid))
-			return 0;
-		left = ms_left(deadline);
-		if (left == 0)
-			return -ETIMEDOUT;
-		if (left > 0 && (long long)left * 1000 < nap_us)
-			nap_us = (long)left * 1000;
-		nap.tv_sec = 0;
-		nap.tv_nsec = nap_us * 1000;
-		nanosleep(&nap, NULL);
-		nap_us = nap_us * 2 > NAP_MAX_US ? NAP_MAX_US : nap_us * 2;
-	}
+	return util_retry(util_deadline_in(timeout_ms), NAP_FIRST_MS,
+			  NAP_MAX_MS, exited_yet, &pid);
 }
 
 int proc_wait_exit(int pidfd, pid_t pid, int timeout_ms)

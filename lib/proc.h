@@ -35,6 +35,9 @@ bool proc_alive(pid_t pid);
  */
 struct timespec proc_start_time(unsigned long long start_ticks);
 
+/* The longest /proc/PID/exe kept (the kernel's own limit is one page). */
+#define PROC_EXE_MAX 4096
+
 /*
  * readlink /proc/PID/exe (" (deleted)" kept as the kernel says it).
  * -ENAMETOOLONG (and "") rather than a cut path.
@@ -73,7 +76,7 @@ int proc_holds_flock(pid_t pid, dev_t dev, ino_t ino);
 int proc_environ_ready(pid_t pid);
 
 /*
- * The one rule for a pidfile that holds no lock (SPEC 2): could the process
+ * The one rule for a pidfile that holds no lock: could the process
  * with these start ticks have written a file last modified at mtime? True if
  * it started no later than mtime, with PROC_START_SLACK_NS for the clocks'
  * granularity. A process that started later has a reused PID.

@@ -11,10 +11,13 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "daemonctl.h"
+#include "schedule.h"
+#include "util.h"
 
 struct sig_name {
 	int sig;
@@ -73,32 +76,17 @@ static bool signal_valid(int sig)
 	return sig >= SIGRTMIN && sig <= SIGRTMAX;
 }
 
-/*
- * A decimal number without sign, blanks or leading zero, at most limit.
- * Returns 0, -EINVAL (not such a number) or -ERANGE (above limit).
- */
-static int parse_decimal(const char *s, size_t len, long limit, long *out)
+/* A signal number or RT offset: digits, no sign, no leading zero. */
+static int parse_small(const char *s, long long *out)
 {
-	long v = 0;
-	size_t i;
-
-	if (len == 0 || (s[0] == '0' && len > 1))
-		return -EINVAL;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		if (v > (limit - (s[i] - '0')) / 10)
-			return -ERANGE;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
+	return util_parse_num(s, strlen(s), 0, 1000, NULL,
+			      UTIL_NUM_NO_LEADING_ZERO, out);
 }
 
 /* "RTMIN", "RTMIN+n", "RTMAX", "RTMAX-n" (case already folded by caller). */
 static int parse_rt(const char *s, int *sig)
 {
-	long n = 0;
+	long long n = 0;
 	int base, dir, v;
 
 	if (strncasecmp(s, "RTMIN", 5) == 0) {
@@ -115,7 +103,7 @@ static int parse_rt(const char *s, int *sig)
 		if (*s != (dir > 0 ? '+' : '-'))
 			return -EINVAL;
 		s++;
-		if (parse_decimal(s, strlen(s), 1000, &n) < 0 || n == 0)
+		if (parse_small(s, &n) < 0 || n == 0)
 			return -EINVAL;
 	}
 	v = base + dir * (int)n;
@@ -144,12 +132,12 @@ static int parse_name(const char *s, int *sig)
 
 int dctl_signal_parse(const char *text, int *sig)
 {
-	long v;
+	long long v;
 
 	if (!text || !sig || !*text)
 		return -EINVAL;
 	if (text[0] >= '0' && text[0] <= '9') {
-		if (parse_decimal(text, strlen(text), 1000, &v) < 0 ||
+		if (parse_small(text, &v) < 0 ||
 		    !signal_valid((int)v))
 			return -EINVAL;
 		*sig = (int)v;
@@ -193,16 +181,13 @@ static void push(struct dctl_schedule *s, enum dctl_step_kind kind,
 	s->n++;
 }
 
+/* Leading zeros are harmless here ("030" is 30 s, as for s-s-d). */
 static int parse_timeout(const char *item, size_t len, int *secs)
 {
-	long v;
-	size_t i;
+	long long v;
 	int r;
 
-	/* Leading zeros are harmless here ("030" is 30 s, as for s-s-d). */
-	for (i = 0; i + 1 < len && item[i] == '0'; i++)
-		;
-	r = parse_decimal(item + i, len - i, INT_MAX, &v);
+	r = util_parse_num(item, len, 0, INT_MAX, NULL, 0, &v);
 	if (r < 0)
 		return r;
 	*secs = (int)v;
@@ -214,7 +199,8 @@ static int parse_timeout(const char *item, size_t len, int *secs)
  * name, with or without a leading '-' as start-stop-daemon allows.
  * "-5" is refused: it reads as a negative timeout as much as a signal.
  */
-static int parse_item(const char *item, size_t len, struct dctl_step *st)
+static int parse_item(const char *item, size_t len,
+		      struct schedule_step *st)
 {
 	char buf[ITEM_MAX + 1];
 	const char *name;
@@ -273,7 +259,7 @@ static int check_structure(const struct dctl_schedule *s)
 /* A bare timeout N: SIG/N/KILL/N. */
 static int parse_bare(const char *text, int sig, struct dctl_schedule *s)
 {
-	struct dctl_step st;
+	struct schedule_step st;
 	int r;
 
 	r = parse_item(text, strlen(text), &st);
@@ -289,48 +275,56 @@ static int parse_bare(const char *text, int sig, struct dctl_schedule *s)
 	return 0;
 }
 
-int dctl_schedule_parse(const char *text, int sig, struct dctl_schedule *s)
+/* Parse into s; on failure s may hold a part of the text. */
+static int schedule_parse(const char *text, int sig, struct dctl_schedule *s)
 {
-	struct dctl_schedule tmp = { .n = 0 };
 	const char *p, *slash;
 	int r;
 
-	if (!text || !s || !*text)
+	s->n = 0;
+	if (!strchr(text, '/'))
+		return parse_bare(text, sig, s);
+	for (p = text;; p = slash + 1) {
+		slash = strchr(p, '/');
+		if (!slash)
+			slash = p + strlen(p);
+		if (s->n == SCHEDULE_MAX)
+			return -ERANGE;
+		r = parse_item(p, (size_t)(slash - p), &s->step[s->n]);
+		if (r < 0)
+			return r;
+		s->n++;
+		if (!*slash)
+			break;
+	}
+	return check_structure(s);
+}
+
+int dctl_schedule_parse(const char *text, int sig, struct dctl_schedule **out)
+{
+	struct dctl_schedule *s;
+	int r;
+
+	if (!text || !out || !*text)
 		return -EINVAL;
 	if (sig == 0)
 		sig = SIGTERM;
 	if (!signal_valid(sig))
 		return -EINVAL;
-	if (!strchr(text, '/')) {
-		r = parse_bare(text, sig, &tmp);
-		if (r == 0)
-			*s = tmp;
+	s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	r = schedule_parse(text, sig, s);
+	if (r < 0) {
+		free(s);
 		return r;
 	}
-	for (p = text;; p = slash + 1) {
-		slash = strchr(p, '/');
-		if (!slash)
-			slash = p + strlen(p);
-		if (tmp.n == DCTL_SCHEDULE_MAX)
-			return -ERANGE;
-		r = parse_item(p, (size_t)(slash - p), &tmp.step[tmp.n]);
-		if (r < 0)
-			return r;
-		tmp.n++;
-		if (!*slash)
-			break;
-	}
-	r = check_structure(&tmp);
-	if (r < 0)
-		return r;
-	*s = tmp;
+	*out = s;
 	return 0;
 }
 
-void dctl_schedule_default(int sig, struct dctl_schedule *s)
+void schedule_default(struct dctl_schedule *s, int sig)
 {
-	if (!s)
-		return;
 	if (sig == 0)
 		sig = SIGTERM;
 	s->n = 0;
@@ -340,44 +334,80 @@ void dctl_schedule_default(int sig, struct dctl_schedule *s)
 	push(s, DCTL_STEP_TIMEOUT, 5);
 }
 
+int dctl_schedule_default(int sig, struct dctl_schedule **out)
+{
+	struct dctl_schedule *s;
+
+	if (!out || (sig != 0 && !signal_valid(sig)))
+		return -EINVAL;
+	s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	schedule_default(s, sig);
+	*out = s;
+	return 0;
+}
+
+void dctl_schedule_free(struct dctl_schedule *s)
+{
+	free(s);
+}
+
+size_t dctl_schedule_get_count(const struct dctl_schedule *s)
+{
+	return s ? s->n : 0;
+}
+
+int dctl_schedule_get_step(const struct dctl_schedule *s, size_t i,
+			   enum dctl_step_kind *kind, int *value)
+{
+	if (!s || i >= s->n)
+		return -EINVAL;
+	if (kind)
+		*kind = s->step[i].kind;
+	if (value)
+		*value = s->step[i].value;
+	return 0;
+}
+
+/* One step's text, with sep before it: like snprintf. */
+static int format_step(const struct schedule_step *st, const char *sep,
+		       char *at, size_t room)
+{
+	const char *name;
+
+	switch (st->kind) {
+	case DCTL_STEP_SIGNAL:
+		name = dctl_signal_name(st->value);
+		if (!name)
+			return -EINVAL;
+		return snprintf(at, room, "%s%s", sep, name);
+	case DCTL_STEP_TIMEOUT:
+		if (st->value < 0)
+			return -EINVAL;
+		return snprintf(at, room, "%s%d", sep, st->value);
+	case DCTL_STEP_FOREVER:
+		return snprintf(at, room, "%sforever", sep);
+	}
+	return -EINVAL;
+}
+
 int dctl_schedule_format(const struct dctl_schedule *s, char *buf,
 			 size_t size)
 {
-	const struct dctl_step *st;
-	const char *name;
 	size_t i, off = 0;
 	int n;
 
-	if (!s || s->n > DCTL_SCHEDULE_MAX || (!buf && size))
+	if (!s || s->n > SCHEDULE_MAX || (!buf && size))
 		return -EINVAL;
 	if (size)
 		buf[0] = '\0';
 	for (i = 0; i < s->n; i++) {
-		const char *sep = i ? "/" : "";
-		char *at = off < size ? buf + off : NULL;
-		size_t room = off < size ? size - off : 0;
-
-		st = &s->step[i];
-		switch (st->kind) {
-		case DCTL_STEP_SIGNAL:
-			name = dctl_signal_name(st->value);
-			if (!name)
-				return -EINVAL;
-			n = snprintf(at, room, "%s%s", sep, name);
-			break;
-		case DCTL_STEP_TIMEOUT:
-			if (st->value < 0)
-				return -EINVAL;
-			n = snprintf(at, room, "%s%d", sep, st->value);
-			break;
-		case DCTL_STEP_FOREVER:
-			n = snprintf(at, room, "%sforever", sep);
-			break;
-		default:
-			return -EINVAL;
-		}
+		n = format_step(&s->step[i], i ? "/" : "",
+				off < size ? buf + off : NULL,
+				off < size ? size - off : 0);
 		if (n < 0)
-			return -EIO;
+			return n == -EINVAL ? n : -EIO;
 		off += (size_t)n;
 	}
 	return off > INT_MAX ? -EOVERFLOW : (int)off;

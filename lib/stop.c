@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Stop a daemon along a schedule (SPEC 3 daemon-stop).
+ * Stop a daemon along a schedule, as daemon-stop(1) does.
  *
  * The probe decides whether the pidfile is live (the one rule, shared with
  * status and start). Then the process is pinned with a pidfd and checked
@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,98 +23,196 @@
 
 #include "daemonctl.h"
 #include "proc.h"
+#include "schedule.h"
+#include "status.h"
 #include "util.h"
 
 /* The longest wait handed to proc_wait_exit() at once (one day). */
 #define WAIT_CHUNK_MS (24 * 3600 * 1000)
 
-struct stopper {
-	const struct dctl_stop_opts *o;
-	struct dctl_stop_result *res;
-	struct dctl_schedule sched;
+struct dctl_stop {
+	/* What the caller set. */
+	char *pidfile;
+	int sig;
+	struct dctl_schedule sched;	/* the default for sig, unless set */
+	bool sched_set;
+	bool no_wait;			/* send the first signal, return */
+	bool process_group;		/* signal the daemon's group */
+	bool keep_pidfile;
+	bool test;			/* decide, send nothing */
+	struct dctl_match *match;	/* NULL: no condition */
+	dctl_log_fn log;
+	void *log_data;
+
+	/* What the last run found and did. */
+	struct dctl_status *status;	/* the probe it acted on */
 	char sched_text[512];
 	pid_t pid;
+	int last_signal;
 	pid_t pgrp;		/* the daemon's group, with process_group */
 	int pidfd;		/* -1: no pidfds, kill(2) fallback */
 	long long sent_ms;	/* when the first signal went out */
 };
 
-/* Internal: dctl_stop() with the pidfd path selectable, for the tests. */
-int stop_run(const struct dctl_stop_opts *o, struct dctl_stop_result *res,
-	     bool use_pidfd);
+/* Internal: dctl_stop_run() with the pidfd path selectable, for the tests. */
+int stop_run(struct dctl_stop *sp, bool use_pidfd);
 
 #define slog(sp, level, ...) \
-	util_log((sp)->o->log, (sp)->o->log_data, (level), __VA_ARGS__)
+	util_log((sp)->log, (sp)->log_data, (level), __VA_ARGS__)
 
-void dctl_stop_opts_init(struct dctl_stop_opts *o)
+int dctl_stop_new(struct dctl_stop **out, const char *pidfile)
 {
-	if (!o)
-		return;
-	memset(o, 0, sizeof(*o));
-	o->sig = SIGTERM;
-	o->match.uid = (uid_t)-1;
-}
+	struct dctl_stop *sp;
 
-static bool match_given(const struct dctl_match *m)
-{
-	return m->exe || m->uid != (uid_t)-1 || m->instance;
-}
-
-/*
- * The schedule to follow. A caller's schedule must be one the grammar can
- * express: formatting it and parsing the text back must give it again.
- * That one rule rejects unknown signals, negative timeouts, a misplaced
- * "forever" and a loop without a wait, exactly as dctl_schedule_parse().
- */
-static int stop_schedule_setup(struct stopper *sp)
-{
-	const struct dctl_stop_opts *o = sp->o;
-	struct dctl_schedule back;
-	int sig = o->sig ? o->sig : SIGTERM;
-	int n;
-
-	if (!dctl_signal_name(sig))
+	if (!out || !pidfile || !*pidfile)
 		return -EINVAL;
-	if (o->schedule.n == 0)
-		dctl_schedule_default(sig, &sp->sched);
-	else
-		sp->sched = o->schedule;
-	n = dctl_schedule_format(&sp->sched, sp->sched_text,
-				 sizeof(sp->sched_text));
-	if (n < 0 || (size_t)n >= sizeof(sp->sched_text))
-		return -EINVAL;
-	if (dctl_schedule_parse(sp->sched_text, sig, &back) < 0 ||
-	    back.n != sp->sched.n ||
-	    memcmp(back.step, sp->sched.step,
-		   back.n * sizeof(back.step[0])) != 0)
-		return -EINVAL;
+	sp = calloc(1, sizeof(*sp));
+	if (!sp)
+		return -ENOMEM;
+	sp->pidfile = strdup(pidfile);
+	if (!sp->pidfile) {
+		free(sp);
+		return -ENOMEM;
+	}
+	sp->sig = SIGTERM;
+	schedule_default(&sp->sched, sp->sig);
+	sp->pidfd = -1;
+	*out = sp;
 	return 0;
 }
 
-/* Probe the pidfile: is there a live daemon we may signal? */
-static int stop_resolve(struct stopper *sp)
+void dctl_stop_free(struct dctl_stop *sp)
 {
-	char eb[64];
-	const struct dctl_stop_opts *o = sp->o;
-	struct dctl_status *st = &sp->res->status;
+	if (!sp)
+		return;
+	dctl_status_free(sp->status);
+	dctl_match_free(sp->match);
+	free(sp->pidfile);
+	free(sp);
+}
+
+int dctl_stop_set_signal(struct dctl_stop *sp, int sig)
+{
+	if (!sp || !dctl_signal_name(sig))
+		return -EINVAL;
+	sp->sig = sig;
+	if (!sp->sched_set)
+		schedule_default(&sp->sched, sig);
+	return 0;
+}
+
+int dctl_stop_set_schedule(struct dctl_stop *sp,
+			   const struct dctl_schedule *sched)
+{
+	if (!sp)
+		return -EINVAL;
+	sp->sched_set = sched != NULL;
+	if (sched)
+		sp->sched = *sched;
+	else
+		schedule_default(&sp->sched, sp->sig);
+	return 0;
+}
+
+int dctl_stop_set_no_wait(struct dctl_stop *sp, bool no_wait)
+{
+	if (!sp)
+		return -EINVAL;
+	sp->no_wait = no_wait;
+	return 0;
+}
+
+int dctl_stop_set_process_group(struct dctl_stop *sp, bool on)
+{
+	if (!sp)
+		return -EINVAL;
+	sp->process_group = on;
+	return 0;
+}
+
+int dctl_stop_set_keep_pidfile(struct dctl_stop *sp, bool keep)
+{
+	if (!sp)
+		return -EINVAL;
+	sp->keep_pidfile = keep;
+	return 0;
+}
+
+int dctl_stop_set_test(struct dctl_stop *sp, bool test)
+{
+	if (!sp)
+		return -EINVAL;
+	sp->test = test;
+	return 0;
+}
+
+int dctl_stop_set_match(struct dctl_stop *sp, const struct dctl_match *m)
+{
+	struct dctl_match *copy = NULL;
 	int r;
 
-	r = dctl_probe(o->pidfile, DCTL_PROBE_DETAILS, st);
+	if (!sp)
+		return -EINVAL;
+	if (m && (r = match_dup(m, &copy)) < 0)
+		return r;
+	dctl_match_free(sp->match);
+	sp->match = copy;
+	return 0;
+}
+
+int dctl_stop_set_log(struct dctl_stop *sp, dctl_log_fn fn, void *userdata)
+{
+	if (!sp)
+		return -EINVAL;
+	sp->log = fn;
+	sp->log_data = userdata;
+	return 0;
+}
+
+pid_t dctl_stop_get_pid(const struct dctl_stop *sp)
+{
+	return sp ? sp->pid : -EINVAL;
+}
+
+int dctl_stop_get_last_signal(const struct dctl_stop *sp)
+{
+	return sp ? sp->last_signal : -EINVAL;
+}
+
+const struct dctl_status *dctl_stop_get_status(const struct dctl_stop *sp)
+{
+	return sp ? sp->status : NULL;
+}
+
+const struct dctl_schedule *dctl_stop_get_schedule(const struct dctl_stop *sp)
+{
+	return sp ? &sp->sched : NULL;
+}
+
+/* Probe the pidfile: is there a live daemon we may signal? */
+static int stop_resolve(struct dctl_stop *sp)
+{
+	char eb[UTIL_STRERROR_MAX];
+	struct dctl_status *st;
+	int r;
+
+	r = dctl_probe(sp->pidfile, DCTL_PROBE_DETAILS, &sp->status);
 	if (r < 0)
 		return r;
+	st = sp->status;
 	switch (st->state) {
 	case DCTL_STATE_NOT_RUNNING:
 		slog(sp, DCTL_LOG_INFO, "%s: no pidfile, nothing to stop",
-		     o->pidfile);
+		     sp->pidfile);
 		return -ESRCH;
 	case DCTL_STATE_DEAD:
 		slog(sp, DCTL_LOG_INFO, "%s: stale pidfile (%s), nothing sent",
-		     o->pidfile, st->reason[0] ? st->reason : "not running");
+		     sp->pidfile, st->reason ? st->reason : "not running");
 		return -ESRCH;
 	case DCTL_STATE_UNKNOWN:
-		slog(sp, DCTL_LOG_INFO, "%s: %s", o->pidfile,
-		     st->reason[0] ? st->reason :
-		     util_strerror(-st->error, eb, sizeof(eb)));
+		slog(sp, DCTL_LOG_INFO, "%s: %s", sp->pidfile,
+		     st->reason ? st->reason :
+		     util_strerror(st->error, eb, sizeof(eb)));
 		return st->error < 0 ? st->error : -EIO;
 	case DCTL_STATE_RUNNING:
 		break;
@@ -123,20 +222,19 @@ static int stop_resolve(struct stopper *sp)
 	/* Safety rule 1, whatever the probe said. */
 	if (st->pid < 2)
 		return -EBADMSG;
-	if (match_given(&o->match) && !dctl_status_match(st, &o->match)) {
+	if (match_any(sp->match) && dctl_status_match(st, sp->match) != 1) {
 		slog(sp, DCTL_LOG_INFO, "%s: pid %d does not match (%s), nothing sent",
-		     o->pidfile, (int)st->pid, st->reason);
+		     sp->pidfile, (int)st->pid, st->reason);
 		return -ESRCH;
 	}
-	/* SPEC 4.4: a pidfile others could write needs --exec or --user. */
-	if (!st->trusted && !o->match.exe && o->match.uid == (uid_t)-1) {
+	/* A pidfile others could write needs the process named by exe or uid. */
+	if (!st->trusted && !match_names_process(sp->match)) {
 		slog(sp, DCTL_LOG_INFO,
 		     "%s: not trusted (a non-root user could have written it); refusing without an --exec or --user match",
-		     o->pidfile);
+		     sp->pidfile);
 		return -EPERM;
 	}
 	sp->pid = st->pid;
-	sp->res->pid = st->pid;
 	return 0;
 }
 
@@ -144,9 +242,9 @@ static int stop_resolve(struct stopper *sp)
  * Is PID still the process the probe saw, and not exited? (If the probe
  * could not read its start time, liveness is all we can check.)
  */
-static int stop_same_process(struct stopper *sp, struct proc_stat *ps)
+static int stop_same_process(struct dctl_stop *sp, struct proc_stat *ps)
 {
-	unsigned long long want = sp->res->status.start_ticks;
+	unsigned long long want = sp->status->start_ticks;
 	int r;
 
 	r = proc_read_stat(sp->pid, ps);
@@ -160,7 +258,7 @@ static int stop_same_process(struct stopper *sp, struct proc_stat *ps)
 }
 
 /* With --process-group: the group to signal, never 0, 1 or ours. */
-static int stop_group_check(struct stopper *sp, const struct proc_stat *ps)
+static int stop_group_check(struct dctl_stop *sp, const struct proc_stat *ps)
 {
 	if (ps->pgrp < 2) {
 		slog(sp, DCTL_LOG_INFO, "pid %d has process group %d: refusing to signal it",
@@ -183,7 +281,7 @@ static int stop_group_check(struct stopper *sp, const struct proc_stat *ps)
 }
 
 /* Pin the process: pidfd first, then confirm it is the one probed. */
-static int stop_pin(struct stopper *sp, bool use_pidfd)
+static int stop_pin(struct dctl_stop *sp, bool use_pidfd)
 {
 	struct proc_stat ps;
 	int r;
@@ -201,12 +299,12 @@ static int stop_pin(struct stopper *sp, bool use_pidfd)
 	r = stop_same_process(sp, &ps);
 	if (r < 0)
 		return r;
-	if (sp->o->process_group)
+	if (sp->process_group)
 		return stop_group_check(sp, &ps);
 	return 0;
 }
 
-static int stop_send(struct stopper *sp, int sig)
+static int stop_send(struct dctl_stop *sp, int sig)
 {
 	struct proc_stat ps;
 	int r;
@@ -215,17 +313,17 @@ static int stop_send(struct stopper *sp, int sig)
 	 * Without a pidfd (and for a group, which has none) look again just
 	 * before sending, to keep the PID-reuse window as small as it gets.
 	 */
-	if (sp->pidfd < 0 || sp->o->process_group) {
+	if (sp->pidfd < 0 || sp->process_group) {
 		r = stop_same_process(sp, &ps);
 		if (r < 0)
 			return r;
-		if (sp->o->process_group) {
+		if (sp->process_group) {
 			r = stop_group_check(sp, &ps);
 			if (r < 0)
 				return r;
 		}
 	}
-	if (sp->o->process_group)
+	if (sp->process_group)
 		r = kill(-sp->pgrp, sig) < 0 ? -errno : 0;
 	else if (sp->pidfd >= 0)
 		r = proc_pidfd_signal(sp->pidfd, sig);
@@ -233,41 +331,36 @@ static int stop_send(struct stopper *sp, int sig)
 		r = kill(sp->pid, sig) < 0 ? -errno : 0;
 	if (r < 0)
 		return r;
-	sp->res->last_signal = sig;
+	sp->last_signal = sig;
 	if (!sp->sent_ms)
 		sp->sent_ms = util_now_ms();
 	return 0;
 }
 
 /* Wait up to secs for the daemon to exit: 0 exited, -ETIMEDOUT, -errno. */
-static int stop_wait(struct stopper *sp, int secs)
+static int stop_wait(struct dctl_stop *sp, int secs)
 {
-	long long deadline = util_now_ms() + (long long)secs * 1000;
-	long long left;
+	struct util_deadline d = util_deadline_in((long long)secs * 1000);
 	int r;
 
-	do {
-		left = deadline - util_now_ms();
-		if (left < 0)
-			left = 0;
-		if (left > WAIT_CHUNK_MS)
-			left = WAIT_CHUNK_MS;
-		r = proc_wait_exit(sp->pidfd, sp->pid, (int)left);
-	} while (r == -ETIMEDOUT && util_now_ms() < deadline);
+	do
+		r = proc_wait_exit(sp->pidfd, sp->pid,
+				   util_deadline_left(d, WAIT_CHUNK_MS));
+	while (r == -ETIMEDOUT && !util_deadline_passed(d));
 	return r;
 }
 
-static void log_sent(struct stopper *sp, size_t i, int sig)
+static void log_sent(struct dctl_stop *sp, size_t i, int sig)
 {
-	const struct dctl_step *next = i + 1 < sp->sched.n ?
+	const struct schedule_step *next = i + 1 < sp->sched.n ?
 		&sp->sched.step[i + 1] : NULL;
 	char whom[48];
 
-	if (sp->o->process_group)
+	if (sp->process_group)
 		snprintf(whom, sizeof(whom), "process group %d", (int)sp->pgrp);
 	else
 		snprintf(whom, sizeof(whom), "%d", (int)sp->pid);
-	if (next && next->kind == DCTL_STEP_TIMEOUT && !sp->o->no_wait)
+	if (next && next->kind == DCTL_STEP_TIMEOUT && !sp->no_wait)
 		slog(sp, DCTL_LOG_INFO, "sent %s to %s, waiting up to %d s",
 		     dctl_signal_name(sig), whom, next->value);
 	else
@@ -276,10 +369,10 @@ static void log_sent(struct stopper *sp, size_t i, int sig)
 }
 
 /* One step: 0 go on, 1 the daemon is gone, -errno. */
-static int stop_step(struct stopper *sp, size_t i)
+static int stop_step(struct dctl_stop *sp, size_t i)
 {
-	char eb[64];
-	const struct dctl_step *st = &sp->sched.step[i];
+	char eb[UTIL_STRERROR_MAX];
+	const struct schedule_step *st = &sp->sched.step[i];
 	int r;
 
 	switch (st->kind) {
@@ -314,7 +407,7 @@ static int stop_step(struct stopper *sp, size_t i)
 }
 
 /* Run the schedule: 0 the daemon is gone, -ETIMEDOUT, -errno. */
-static int stop_follow(struct stopper *sp)
+static int stop_follow(struct dctl_stop *sp)
 {
 	size_t i, forever = sp->sched.n;
 	int r;
@@ -340,7 +433,7 @@ static int stop_follow(struct stopper *sp)
 }
 
 /* The index of the schedule's first signal (what --no-wait sends). */
-static int first_signal(const struct stopper *sp, size_t *at)
+static int first_signal(const struct dctl_stop *sp, size_t *at)
 {
 	size_t i;
 
@@ -354,9 +447,9 @@ static int first_signal(const struct stopper *sp, size_t *at)
 }
 
 /* --no-wait: the first signal of the schedule, and no more. */
-static int stop_signal_once(struct stopper *sp)
+static int stop_signal_once(struct dctl_stop *sp)
 {
-	char eb[64];
+	char eb[UTIL_STRERROR_MAX];
 	size_t i = 0;
 	int sig = first_signal(sp, &i);
 	int r;
@@ -374,19 +467,19 @@ static int stop_signal_once(struct stopper *sp)
 	return 0;
 }
 
-static void stop_test_report(struct stopper *sp)
+static void stop_test_report(struct dctl_stop *sp)
 {
 	size_t i = 0;
 	int sig = first_signal(sp, &i);
 
-	if (sp->o->no_wait)
+	if (sp->no_wait)
 		slog(sp, DCTL_LOG_INFO, "would send %s to %s%d and not wait",
 		     sig ? dctl_signal_name(sig) : "nothing",
-		     sp->o->process_group ? "the process group of " : "",
+		     sp->process_group ? "the process group of " : "",
 		     (int)sp->pid);
 	else
 		slog(sp, DCTL_LOG_INFO, "would stop %s%d along %s",
-		     sp->o->process_group ? "the process group of " : "",
+		     sp->process_group ? "the process group of " : "",
 		     (int)sp->pid, sp->sched_text);
 }
 
@@ -401,43 +494,54 @@ static void stop_test_report(struct stopper *sp)
 #define REMOVE_RETRY_MS 50
 #define REMOVE_NAP_MS 2
 
-static int remove_stale_soon(const char *path, pid_t pid)
-{
-	long long deadline = util_now_ms() + REMOVE_RETRY_MS;
-	struct timespec nap = { 0, REMOVE_NAP_MS * 1000000L };
-	int r;
+struct stale_removal {
+	const char *path;
+	pid_t pid;
+};
 
-	while ((r = dctl_pidfile_remove_stale(path, pid)) == -EBUSY &&
-	       util_now_ms() < deadline)
-		nanosleep(&nap, NULL);
-	return r;
+static int remove_stale_once(void *arg)
+{
+	const struct stale_removal *w = arg;
+	int r = dctl_pidfile_remove_stale(w->path, w->pid);
+
+	return r == -EBUSY ? -EAGAIN : r;
 }
 
-static void stop_remove_pidfile(struct stopper *sp)
+static int remove_stale_soon(const char *path, pid_t pid)
 {
-	char eb[64];
-	const struct dctl_status *st = &sp->res->status;
+	struct stale_removal w = { path, pid };
+	int r;
+
+	r = util_retry(util_deadline_in(REMOVE_RETRY_MS), REMOVE_NAP_MS,
+		       REMOVE_NAP_MS, remove_stale_once, &w);
+	return r == -ETIMEDOUT ? -EBUSY : r;
+}
+
+static void stop_remove_pidfile(struct dctl_stop *sp)
+{
+	char eb[UTIL_STRERROR_MAX];
+	const struct dctl_status *st = sp->status;
 	struct stat now;
 	int r;
 
-	if (lstat(sp->o->pidfile, &now) < 0 || now.st_dev != st->dev ||
+	if (lstat(sp->pidfile, &now) < 0 || now.st_dev != st->dev ||
 	    now.st_ino != st->ino) {
 		slog(sp, DCTL_LOG_DEBUG, "%s: replaced or removed meanwhile, left alone",
-		     sp->o->pidfile);
+		     sp->pidfile);
 		return;
 	}
-	r = remove_stale_soon(sp->o->pidfile, sp->pid);
+	r = remove_stale_soon(sp->pidfile, sp->pid);
 	if (r == 0)
-		slog(sp, DCTL_LOG_DEBUG, "removed %s", sp->o->pidfile);
+		slog(sp, DCTL_LOG_DEBUG, "removed %s", sp->pidfile);
 	else if (r == -EBUSY || r == -ENOENT)
 		slog(sp, DCTL_LOG_DEBUG, "%s: locked or rewritten by another process, left alone",
-		     sp->o->pidfile);
+		     sp->pidfile);
 	else
 		slog(sp, DCTL_LOG_WARNING, "%s: cannot remove: %s",
-		     sp->o->pidfile, util_strerror(-r, eb, sizeof(eb)));
+		     sp->pidfile, util_strerror(-r, eb, sizeof(eb)));
 }
 
-static int stop_act(struct stopper *sp, bool use_pidfd)
+static int stop_act(struct dctl_stop *sp, bool use_pidfd)
 {
 	int r;
 
@@ -448,7 +552,7 @@ static int stop_act(struct stopper *sp, bool use_pidfd)
 			     (int)sp->pid);
 		return r;
 	}
-	if (sp->o->no_wait)
+	if (sp->no_wait)
 		return stop_signal_once(sp);
 	r = stop_follow(sp);
 	if (r == -ETIMEDOUT) {
@@ -461,42 +565,68 @@ static int stop_act(struct stopper *sp, bool use_pidfd)
 	if (sp->sent_ms)
 		slog(sp, DCTL_LOG_INFO, "%d exited %.3f s after the first signal",
 		     (int)sp->pid, (double)(util_now_ms() - sp->sent_ms) / 1000);
-	if (!sp->o->keep_pidfile)
+	if (!sp->keep_pidfile)
 		stop_remove_pidfile(sp);
 	return 0;
 }
 
-int stop_run(const struct dctl_stop_opts *o, struct dctl_stop_result *res,
-	     bool use_pidfd)
+/* Forget what an earlier run found. */
+static void stop_reset(struct dctl_stop *sp)
 {
-	struct dctl_stop_result scratch;
-	struct stopper sp = { .o = o, .pidfd = -1 };
+	dctl_status_free(sp->status);
+	sp->status = NULL;
+	sp->pid = 0;
+	sp->last_signal = 0;
+	sp->pgrp = 0;
+	sp->pidfd = -1;
+	sp->sent_ms = 0;
+}
+
+/*
+ * What the settings allow. no_wait sends one signal and a schedule is a
+ * plan for waiting, so asking for both says two things at once.
+ */
+static int stop_check(struct dctl_stop *sp)
+{
 	size_t first;
+	int n;
+
+	if (sp->no_wait && sp->sched_set)
+		return -EINVAL;
+	if (sp->no_wait && !first_signal(sp, &first))
+		return -EINVAL;
+	n = dctl_schedule_format(&sp->sched, sp->sched_text,
+				 sizeof(sp->sched_text));
+	if (n < 0 || (size_t)n >= sizeof(sp->sched_text))
+		return -EINVAL;
+	return 0;
+}
+
+int stop_run(struct dctl_stop *sp, bool use_pidfd)
+{
 	int r;
 
-	sp.res = res ? res : &scratch;
-	memset(sp.res, 0, sizeof(*sp.res));
-	if (!o || !o->pidfile || !*o->pidfile)
+	if (!sp)
 		return -EINVAL;
-	r = stop_schedule_setup(&sp);
+	stop_reset(sp);
+	r = stop_check(sp);
 	if (r < 0)
 		return r;
-	if (o->no_wait && !first_signal(&sp, &first))
-		return -EINVAL;
-	r = stop_resolve(&sp);
+	r = stop_resolve(sp);
 	if (r < 0)
 		return r;
-	if (o->test) {
-		stop_test_report(&sp);
+	if (sp->test) {
+		stop_test_report(sp);
 		return 0;
 	}
-	r = stop_act(&sp, use_pidfd);
-	if (sp.pidfd >= 0)
-		close(sp.pidfd);
+	r = stop_act(sp, use_pidfd);
+	if (sp->pidfd >= 0)
+		close(sp->pidfd);
+	sp->pidfd = -1;
 	return r;
 }
 
-int dctl_stop(const struct dctl_stop_opts *o, struct dctl_stop_result *res)
+int dctl_stop_run(struct dctl_stop *sp)
 {
-	return stop_run(o, res, true);
+	return stop_run(sp, true);
 }

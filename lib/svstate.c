@@ -154,26 +154,19 @@ int svstate_supervisor_alive(const struct svstate *s)
 /* ---------------------------------------------------------- reading */
 
 /* A decimal number without sign or blanks, at most max. */
-static int number(const char *s, const char **end, unsigned long long max,
-		  unsigned long long *v)
+static int number(const char *s, const char **end, long long max,
+		  long long *v)
 {
-	const char *p = s;
+	size_t n = util_digits(s);
 
-	*v = 0;
-	if (*p < '0' || *p > '9')
+	if (util_parse_num(s, n, 0, max, NULL, 0, v) < 0)
 		return -EBADMSG;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (*v > (max - (unsigned long long)(*p - '0')) / 10)
-			return -EBADMSG;
-		*v = *v * 10 + (unsigned long long)(*p - '0');
-	}
-	*end = p;
+	*end = s + n;
 	return 0;
 }
 
 /* Numbers separated by one space, exactly n of them, then the line end. */
-static int numbers(const char *s, unsigned long long max, size_t n,
-		   unsigned long long *v)
+static int numbers(const char *s, long long max, size_t n, long long *v)
 {
 	size_t i;
 
@@ -198,7 +191,7 @@ static int word_index(const char *w, const char *const *names, size_t n)
 
 static int parse_last(const char *val, struct sv_exit *e)
 {
-	unsigned long long v;
+	long long v;
 	const char *sp = strchr(val, ' ');
 	char word[16];
 	int k;
@@ -223,14 +216,14 @@ static int parse_last(const char *val, struct sv_exit *e)
 /* "PID TICKS": the supervisor's identity. */
 static int parse_supervisor(const char *val, struct svstate *s)
 {
-	unsigned long long pid, ticks;
+	long long pid, ticks;
 	const char *p;
 
 	if (number(val, &p, INT_MAX, &pid) < 0 || pid < 2 || *p++ != ' ' ||
-	    number(p, &p, ULLONG_MAX, &ticks) < 0 || *p != '\0')
+	    number(p, &p, LLONG_MAX, &ticks) < 0 || *p != '\0')
 		return -EBADMSG;
 	s->supervisor = (pid_t)pid;
-	s->supervisor_ticks = ticks;
+	s->supervisor_ticks = (unsigned long long)ticks;
 	return 0;
 }
 
@@ -244,7 +237,7 @@ static int parse_supervisor(const char *val, struct svstate *s)
 /* One "key value" line; *seen collects the required keys met. */
 static int parse_line(char *line, struct svstate *s, unsigned *seen)
 {
-	unsigned long long v[2];
+	long long v[2];
 	char *val = strchr(line, ' ');
 	int k;
 

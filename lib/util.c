@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,47 +108,347 @@ int util_uuid_random(char *buf)
 	return 0;
 }
 
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+bool util_uuid_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (!s || len != UTIL_UUID_TEXT - 1)
+		return false;
+	for (i = 0; i < len; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !is_hex(s[i]))
+			return false;
+	}
+	return true;
+}
+
 pid_t util_pid_max(void)
 {
 	char buf[32];
-	char *end;
-	long v;
+	long long v;
 
 	if (util_read_small(AT_FDCWD, "/proc/sys/kernel/pid_max", buf,
 			    sizeof(buf)) <= 0)
 		return UTIL_PID_CEILING;
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	if (errno || end == buf || v < 2 || v > UTIL_PID_CEILING)
+	if (util_parse_num(buf, util_digits(buf), 2, UTIL_PID_CEILING, NULL, 0,
+			   &v) < 0)
 		return UTIL_PID_CEILING;
 	return (pid_t)v;
 }
 
 void util_log(dctl_log_fn fn, void *data, int level, const char *fmt, ...)
 {
-	char msg[512];
+	char *msg;
 	va_list ap;
+	int n;
 
 	if (!fn)
 		return;
+	/* Allocated: a message naming a long path is passed on whole. */
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	if (n < 0) {
+		fn(data, level, fmt);
+		return;
+	}
 	fn(data, level, msg);
+	free(msg);
+}
+
+char *util_asprintf(const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
 }
 
 const char *util_strerror(int err, char *buf, size_t size)
 {
+	if (err < 0)
+		err = -err;
+#if defined(__GLIBC__) && defined(_GNU_SOURCE)
 	/* The GNU strerror_r: returns the text, in buf or static. */
 	return strerror_r(err, buf, size);
+#else
+	if (strerror_r(err, buf, size) != 0)
+		snprintf(buf, size, "error %d", err);
+	return buf;
+#endif
 }
 
-long long util_now_ms(void)
+/* ------------------------------------------------------------ numbers */
+
+size_t util_digits(const char *s)
+{
+	size_t i = 0;
+
+	while (s[i] >= '0' && s[i] <= '9')
+		i++;
+	return i;
+}
+
+static const struct util_suffix *find_suffix(const struct util_suffix *tab,
+					     const char *s, size_t len)
+{
+	for (; tab && tab->name; tab++)
+		if (strlen(tab->name) == len && memcmp(tab->name, s, len) == 0)
+			return tab;
+	return NULL;
+}
+
+/*
+ * Accumulate the digits as a negative number: -LLONG_MIN does not fit in
+ * a long long, LLONG_MIN itself does. Saturates and says so.
+ */
+static bool accumulate(const char *s, size_t n, long long *acc)
+{
+	long long v = 0;
+	bool over = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int d = s[i] - '0';
+
+		if (v < (LLONG_MIN + d) / 10)
+			over = true;
+		else
+			v = v * 10 - d;
+	}
+	*acc = v;
+	return !over;
+}
+
+int util_parse_num(const char *s, size_t len, long long min, long long max,
+		   const struct util_suffix *suffixes, unsigned flags,
+		   long long *out)
+{
+	const struct util_suffix *suf = NULL;
+	bool neg = false, fits;
+	size_t nd, i = 0;
+	long long v;
+
+	if (!s || !out)
+		return -EINVAL;
+	if (len > 0 && s[0] == '-' && min < 0) {
+		neg = true;
+		i = 1;
+	}
+	for (nd = 0; i + nd < len && s[i + nd] >= '0' && s[i + nd] <= '9'; nd++)
+		;
+	if (nd == 0)
+		return -EINVAL;
+	if ((flags & UTIL_NUM_NO_LEADING_ZERO) && s[i] == '0' && nd > 1)
+		return -EINVAL;
+	if (i + nd < len) {
+		suf = find_suffix(suffixes, s + i + nd, len - i - nd);
+		if (!suf)
+			return -EINVAL;
+	}
+	fits = accumulate(s + i, nd, &v);
+	if (!neg) {
+		/* -LLONG_MIN does not exist: LLONG_MAX + 1 does not fit. */
+		if (v == LLONG_MIN)
+			fits = false;
+		else
+			v = -v;
+	}
+	if (fits && suf) {
+		if (v > LLONG_MAX / suf->mult || v < LLONG_MIN / suf->mult)
+			fits = false;
+		else
+			v *= suf->mult;
+	}
+	if (!fits || v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+/*
+ * By hand, not snprintf: the daemon child between clone and exec may only
+ * make async-signal-safe calls.
+ */
+size_t util_format_int(char *buf, long long v)
+{
+	/* The magnitude as unsigned, so LLONG_MIN has one too. */
+	unsigned long long m = v < 0 ? 0 - (unsigned long long)v
+				     : (unsigned long long)v;
+	char tmp[UTIL_INT_TEXT];
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m);
+	if (v < 0)
+		buf[i++] = '-';
+	while (n)
+		buf[i++] = tmp[--n];
+	return i;
+}
+
+/*
+ * Whole seconds and the fraction each go through util_parse_num(); what
+ * is left here is the shape around the point, which it does not know.
+ */
+int util_parse_seconds(const char *text, int64_t *ns)
+{
+	long long whole, frac = 0;
+	size_t n, m = 0;
+	int r;
+
+	if (!text || !ns)
+		return -EINVAL;
+	/* The shape first, so that any malformed text is -EINVAL... */
+	n = util_digits(text);
+	if (n == 0 || (text[0] == '0' && n > 1))
+		return -EINVAL;
+	if (text[n] == '.') {
+		m = util_digits(text + n + 1);
+		if (m == 0 || m > 9)
+			return -EINVAL;
+	}
+	if (text[n + (m ? m + 1 : 0)] != '\0')
+		return -EINVAL;
+	/* ...then the range. */
+	r = util_parse_num(text, n, 0, UTIL_SECONDS_MAX, NULL, 0, &whole);
+	if (r < 0)
+		return r;
+	if (m) {
+		r = util_parse_num(text + n + 1, m, 0, 999999999, NULL, 0,
+				   &frac);
+		if (r < 0)
+			return r;
+	}
+	for (; m && m < 9; m++)
+		frac *= 10;
+	if (whole == UTIL_SECONDS_MAX && frac)
+		return -ERANGE;
+	*ns = (int64_t)whole * UTIL_NS_PER_SEC + frac;
+	return 0;
+}
+
+/* ------------------------------------------------------------ waiting */
+
+int64_t util_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * UTIL_NS_PER_SEC + ts.tv_nsec;
+}
+
+long long util_now_ms(void)
+{
+	return util_now_ns() / 1000000;
+}
+
+struct util_deadline util_deadline_in(long long timeout_ms)
+{
+	struct util_deadline d = { UTIL_FOREVER };
+
+	if (timeout_ms >= 0)
+		d.end_ms = util_now_ms() + timeout_ms;
+	return d;
+}
+
+int util_deadline_left(struct util_deadline d, int cap)
+{
+	long long left;
+
+	if (d.end_ms == UTIL_FOREVER)
+		return -1;
+	left = d.end_ms - util_now_ms();
+	if (left < 0)
+		return 0;
+	return left > cap ? cap : (int)left;
+}
+
+bool util_deadline_passed(struct util_deadline d)
+{
+	return d.end_ms != UTIL_FOREVER && util_now_ms() >= d.end_ms;
+}
+
+void util_nap(long long ms, struct util_deadline d)
+{
+	struct timespec until;
+	long long end = util_now_ms() + ms;
+
+	if (d.end_ms != UTIL_FOREVER && d.end_ms < end)
+		end = d.end_ms;
+	if (ms <= 0)
+		return;
+	/* An absolute end: a signal handler's time is not slept again. */
+	until.tv_sec = end / 1000;
+	until.tv_nsec = (end % 1000) * 1000000L;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until,
+			       NULL) == EINTR)
+		;
+}
+
+int util_retry(struct util_deadline d, long long nap_ms, long long nap_max_ms,
+	       int (*try)(void *arg), void *arg)
+{
+	int r;
+
+	for (;;) {
+		r = try(arg);
+		if (r != -EAGAIN)
+			return r;
+		if (util_deadline_passed(d))
+			return -ETIMEDOUT;
+		util_nap(nap_ms, d);
+		if (nap_ms < nap_max_ms)
+			nap_ms = nap_ms * 2 > nap_max_ms ? nap_max_ms : nap_ms * 2;
+	}
+}
+
+/* ------------------------------------------------------------- arrays */
+
+void *util_array_push(struct util_array *a)
+{
+	size_t cap;
+	void *grown, *slot;
+
+	if (a->n == a->cap) {
+		cap = a->cap ? a->cap * 2 : 16;
+		if (cap < a->cap || cap > SIZE_MAX / a->elem)
+			return NULL;
+		grown = realloc(a->v, cap * a->elem);
+		if (!grown)
+			return NULL;
+		a->v = grown;
+		a->cap = cap;
+	}
+	slot = (char *)a->v + a->n * a->elem;
+	memset(slot, 0, a->elem);
+	a->n++;
+	return slot;
+}
+
+void *util_array_at(const struct util_array *a, size_t i)
+{
+	return (char *)a->v + i * a->elem;
+}
+
+void util_array_free(struct util_array *a)
+{
+	free(a->v);
+	a->v = NULL;
+	a->n = a->cap = 0;
 }
 
 int util_write_all(int fd, const void *buf, size_t len)
@@ -166,61 +468,13 @@ int util_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-const char *dctl_version(void)
+int util_set_string(char **field, const char *value)
 {
-	return PACKAGE_VERSION;
-}
+	char *copy = NULL;
 
-int64_t util_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * UTIL_NS_PER_SEC + ts.tv_nsec;
-}
-
-/* The value of len decimal digits (len small enough not to overflow). */
-static int64_t digits_value(const char *s, size_t len)
-{
-	int64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
-
-int util_parse_seconds(const char *text, int64_t *ns)
-{
-	static const char digits[] = "0123456789";
-	const char *p;
-	int64_t whole, frac;
-	size_t n, m = 0;
-
-	if (!text || !ns)
-		return -EINVAL;
-	/* The shape first, so that any malformed text is -EINVAL... */
-	n = strspn(text, digits);
-	if (n == 0 || (text[0] == '0' && n > 1))
-		return -EINVAL;
-	p = text + n;
-	if (*p == '.') {
-		m = strspn(p + 1, digits);
-		if (m == 0 || m > 9)
-			return -EINVAL;
-		p += 1 + m;
-	}
-	if (*p != '\0')
-		return -EINVAL;
-	/* ...then the range: UTIL_SECONDS_MAX has ten digits. */
-	if (n > 10)
-		return -ERANGE;
-	whole = digits_value(text, n);
-	frac = digits_value(text + n + 1, m);
-	for (; m < 9; m++)
-		frac *= 10;
-	if (whole > UTIL_SECONDS_MAX || (whole == UTIL_SECONDS_MAX && frac))
-		return -ERANGE;
-	*ns = whole * UTIL_NS_PER_SEC + frac;
+	if (value && !(copy = strdup(value)))
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
 	return 0;
 }

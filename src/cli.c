@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util.h"
 
 struct cli cli = { .prog = "daemonctl" };
 
@@ -23,16 +24,19 @@ void cli_init(const char *argv0)
 
 static void vmessage(FILE *out, const char *fmt, va_list ap)
 {
-	/* One line, written at once, so concurrent tools do not interleave. */
-	char line[4096];
-	int n;
+	char *msg, *line;
 
-	n = snprintf(line, sizeof(line), "%s: ", cli.prog);
-	if (n < 0 || (size_t)n >= sizeof(line))
+	/*
+	 * One line, written at once, so concurrent tools do not interleave;
+	 * allocated, so a message naming a long path reaches its end.
+	 */
+	if (vasprintf(&msg, fmt, ap) < 0)
 		return;
-	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
-	strcat(line, "\n");
-	fputs(line, out);
+	if (asprintf(&line, "%s: %s\n", cli.prog, msg) >= 0) {
+		fputs(line, out);
+		free(line);
+	}
+	free(msg);
 	fflush(out);
 }
 
@@ -102,30 +106,24 @@ void cli_option_error(int c, char **argv)
 int cli_parse_long(const char *opt, const char *arg, long min, long max,
 		   long *out)
 {
-	char *end;
-	long v;
+	long long v;
+	int r;
 
 	if (!arg || !*arg) {
 		cli_error("invalid value '' for %s: empty", opt);
 		return -1;
 	}
-	/* strtol would accept leading blanks and a sign: refuse them here. */
-	if (!(arg[0] >= '0' && arg[0] <= '9') && !(arg[0] == '-' && min < 0)) {
-		cli_error("invalid value '%s' for %s: not a number", arg, opt);
-		return -1;
-	}
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (*end) {
-		cli_error("invalid value '%s' for %s: not a number", arg, opt);
-		return -1;
-	}
-	if (errno == ERANGE || v < min || v > max) {
+	r = util_parse_num(arg, strlen(arg), min, max, NULL, 0, &v);
+	if (r == -ERANGE) {
 		cli_error("invalid value '%s' for %s: must be %ld..%ld", arg,
 			  opt, min, max);
 		return -1;
 	}
-	*out = v;
+	if (r < 0) {
+		cli_error("invalid value '%s' for %s: not a number", arg, opt);
+		return -1;
+	}
+	*out = (long)v;
 	return 0;
 }
 
@@ -146,8 +144,7 @@ int cli_parse_user(const char *opt, const char *arg, uid_t *uid)
 	return -1;
 }
 
-int cli_pidfile(const char *pidfile, const char *name, char *buf,
-		size_t size)
+int cli_pidfile(const char *pidfile, const char *name, char **out)
 {
 	int r;
 
@@ -164,14 +161,15 @@ int cli_pidfile(const char *pidfile, const char *name, char *buf,
 			cli_error("invalid value '' for --pidfile: empty");
 			return -1;
 		}
-		if (strlen(pidfile) >= size) {
-			cli_error("--pidfile %s: path too long", pidfile);
+		/* A path too long for the system is the probe's to report. */
+		*out = strdup(pidfile);
+		if (!*out) {
+			cli_error("out of memory");
 			return -1;
 		}
-		strcpy(buf, pidfile);
 		return 0;
 	}
-	r = dctl_name_to_pidfile(name, buf, size);
+	r = dctl_name_to_pidfile(name, out);
 	if (r == -EINVAL) {
 		cli_error("invalid value '%s' for --name: a name has no '/' and is not empty, '.' or '..'",
 			  name);
@@ -185,18 +183,21 @@ int cli_pidfile(const char *pidfile, const char *name, char *buf,
 	return 0;
 }
 
-const char *cli_display_name(const char *path, char *buf, size_t size)
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts,
+	       int (*take)(void *ctx, int c, const char *arg), void *ctx)
 {
-	const char *base = strrchr(path, '/');
-	size_t len;
+	int c, r;
 
-	base = base ? base + 1 : path;
-	len = strlen(base);
-	if (len > 4 && strcmp(base + len - 4, ".pid") == 0)
-		len -= 4;
-	if (len == 0 || len >= size)
-		return path;
-	memcpy(buf, base, len);
-	buf[len] = '\0';
-	return buf;
+	opterr = 0;	/* our own messages, starting with our name */
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			cli_option_error(c, argv);
+			return -1;
+		}
+		r = take(ctx, c, optarg);
+		if (r)
+			return r;
+	}
+	return 0;
 }

@@ -47,7 +47,8 @@ void cli_version(void);
 void cli_option_error(int c, char **argv);
 
 /*
- * Parse a decimal number in [min, max] for option OPT (e.g. "--wait").
+ * Parse a decimal number in [min, max] for option OPT (e.g. "--wait"),
+ * strictly (util_parse_num: no blanks, no '+', nothing after the digits).
  * On error print "PROG: invalid value 'ARG' for OPT: REASON" and return -1.
  */
 int cli_parse_long(const char *opt, const char *arg, long min, long max,
@@ -61,14 +62,21 @@ int cli_parse_user(const char *opt, const char *arg, uid_t *uid);
 
 /*
  * The pidfile named by --pidfile PATH or --name NAME (exactly one of them
- * non-NULL, else an error is printed). Writes the path into buf.
+ * non-NULL, else an error is printed), malloc'd into *out.
  * Returns 0 or -1 after printing the error.
  */
-int cli_pidfile(const char *pidfile, const char *name, char *buf,
-		size_t size);
+int cli_pidfile(const char *pidfile, const char *name, char **out);
 
-/* The display name of a daemon: NAME for --name, else the pidfile's
- * basename without ".pid". Points into path or name. */
-const char *cli_display_name(const char *path, char *buf, size_t size);
+/*
+ * The one option loop of the three tools: getopt_long with our own error
+ * messages (cli_option_error), each option handed to take(ctx, c, arg).
+ * take returns 0 to go on, 1 when the tool is done (--help, --version:
+ * exit 0) or -1 after printing an error; so does cli_getopt, which
+ * returns 0 at the end of the options (optind at the first operand).
+ */
+struct option;
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts,
+	       int (*take)(void *ctx, int c, const char *arg), void *ctx);
 
 #endif

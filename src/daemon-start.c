@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * daemon-start: parse the options into struct dctl_spawn_opts, call
- * dctl_spawn() once, say what happened, exit 0 / 1 / 3 (SPEC 3).
+ * daemon-start: parse the options into one struct dctl_spawn, call
+ * dctl_spawn_start() once, say what happened, exit 0 started (or already
+ * running with --oknodo), 1 already running, 3 trouble.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +19,14 @@ enum {
 	OPT_STDERR,
 	OPT_NOTIFY,
 	OPT_FORKING,
+	OPT_LIMIT,
+	OPT_IOSCHED,
+	OPT_PROCSCHED,
+	OPT_OOM_SCORE_ADJ,
+	OPT_NO_NEW_PRIVS,
+	OPT_CAPABILITIES,
+	OPT_ENV_FILE,
+	OPT_CLEAR_ENV,
 };
 
 static const struct option long_opts[] = {
@@ -46,6 +54,15 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "background", no_argument, NULL, 'b' },
 	{ "make-pidfile", no_argument, NULL, 'm' },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "iosched", required_argument, NULL, OPT_IOSCHED },
+	{ "procsched", required_argument, NULL, OPT_PROCSCHED },
+	{ "oom-score-adj", required_argument, NULL, OPT_OOM_SCORE_ADJ },
+	{ "no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS },
+	{ "group", required_argument, NULL, 'g' },
+	{ "capabilities", required_argument, NULL, OPT_CAPABILITIES },
+	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
+	{ "clear-env", no_argument, NULL, OPT_CLEAR_ENV },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -75,6 +92,19 @@ static void usage(void)
 	       "  -q, --quiet             no output but errors\n"
 	       "  -v, --verbose           say what is done\n"
 	       "  -b, -m                  accepted for start-stop-daemon (no-ops)\n"
+	       "Resources and privileges:\n"
+	       "      --limit NAME=SOFT[:HARD]  a resource limit (repeatable): nofile,\n"
+	       "                          core, nproc, as, data, fsize, memlock, stack,\n"
+	       "                          cpu, locks, sigpending, msgqueue, nice,\n"
+	       "                          rtprio, rttime, rss; K/M/G, unlimited\n"
+	       "      --iosched CLASS[:PRIO]    idle, best-effort, real-time; 0..7\n"
+	       "      --procsched POLICY[:PRIO] other, fifo, rr, batch, idle\n"
+	       "      --oom-score-adj N   -1000..1000\n"
+	       "      --no-new-privs      exec may grant no privileges\n"
+	       "  -g, --group GROUP       run with GROUP as its group\n"
+	       "      --capabilities CAP[,CAP...]  kept across --chuid (ambient)\n"
+	       "      --env-file FILE     NAME=VALUE lines, as systemd reads them\n"
+	       "      --clear-env         none of the caller's environment\n"
 	       "  -h, --help              this help\n"
 	       "  -V, --version           version\n\n"
 	       "Exit status: 0 started (or already running with --oknodo),\n"
@@ -82,182 +112,215 @@ static void usage(void)
 	       cli.prog, cli.prog);
 }
 
-/* An octal umask, digits only, 0..0777. */
-static int parse_umask(const char *arg, mode_t *out)
+/*
+ * A setter's verdict: 0 goes on; a refused value is the library's one line
+ * (dctl_spawn_get_detail()), anything else its errno. -1 once printed.
+ */
+static int took(const struct dctl_spawn *s, int r)
 {
-	unsigned long v = 0;
-	const char *p;
-
-	if (!*arg || strlen(arg) > 4)
-		goto bad;
-	for (p = arg; *p; p++) {
-		if (*p < '0' || *p > '7')
-			goto bad;
-		v = v * 8 + (unsigned long)(*p - '0');
-	}
-	if (v > 0777)
-		goto bad;
-	*out = (mode_t)v;
-	return 0;
-bad:
-	cli_error("invalid value '%s' for --umask: octal 0..0777 wanted", arg);
+	if (r == 0)
+		return 0;
+	if (r == -EINVAL && *dctl_spawn_get_detail(s))
+		cli_error("%s", dctl_spawn_get_detail(s));
+	else
+		cli_error("%s", strerror(-r));
 	return -1;
 }
 
+static int take_umask(struct dctl_spawn *s, const char *arg)
+{
+	mode_t mask;
+
+	if (dctl_umask_parse(arg, &mask) < 0) {
+		cli_error("invalid value '%s' for --umask: octal 0..0777 wanted",
+			  arg);
+		return -1;
+	}
+	return took(s, dctl_spawn_set_umask(s, mask));
+}
+
+/* What the tool decides itself; everything else goes into s at once. */
 struct args {
-	struct dctl_spawn_opts o;
+	struct dctl_spawn *s;
 	const char *pidfile;
 	const char *name;
 	const char *exec;
+	const char *program;
 	bool oknodo;
-	char **env;
-	size_t n_env;
-	char pidfile_buf[PATH_MAX];
+	bool test;
+	bool notify;
+	bool forking;
+	char *pidfile_path;
 };
 
-/* One option into a; 0, 1 (done: exit 0) or -1 (error printed). */
-static int take_option(struct args *a, int c, const char *arg)
+static int take_number(struct dctl_spawn *s, int c, const char *arg)
 {
 	long v;
 
 	switch (c) {
-	case 'p': a->pidfile = arg; break;
-	case 'n': a->name = arg; break;
-	case 'x': a->exec = arg; break;
-	case 'd': a->o.chdir_path = arg; break;
-	case 'k': return parse_umask(arg, &a->o.umask);
-	case 'O': a->o.stdout_path = a->o.stderr_path = arg; break;
-	case OPT_STDOUT: a->o.stdout_path = arg; break;
-	case OPT_STDERR: a->o.stderr_path = arg; break;
-	case 'e': a->env[a->n_env++] = (char *)arg; break;
-	case 'c': a->o.user = arg; break;
-	case 'r': a->o.chroot_path = arg; break;
+	case OPT_OOM_SCORE_ADJ:
+		if (cli_parse_long("--oom-score-adj", arg, -1000, 1000, &v))
+			return -1;
+		return took(s, dctl_spawn_set_oom_score_adj(s, (int)v));
 	case 'N':
 		if (cli_parse_long("--nicelevel", arg, -20, 19, &v))
 			return -1;
-		a->o.nice = (int)v;
-		a->o.set_nice = true;
-		break;
-	case 'o': a->oknodo = true; break;
+		return took(s, dctl_spawn_set_nice(s, (int)v));
 	case 'w':
 		if (cli_parse_long("--wait", arg, 0, 86400000, &v))
 			return -1;
-		a->o.wait_ms = (unsigned)v;
-		break;
-	case OPT_NOTIFY: a->o.ready = DCTL_READY_NOTIFY; break;
-	case OPT_FORKING: a->o.ready = DCTL_READY_FORKING; break;
-	case 'T':
+		return took(s, dctl_spawn_set_wait_ms(s, (unsigned)v));
+	default:
 		if (cli_parse_long("--timeout", arg, 1, 86400, &v))
 			return -1;
-		a->o.timeout_ms = (unsigned)v * 1000u;
-		break;
-	case 't': cli.test = a->o.test = true; break;
-	case 'q': cli.quiet = true; break;
-	case 'v': cli.verbose++; break;
-	case 'b': case 'm': break;
-	case 'h': usage(); return 1;
-	case 'V': cli_version(); return 1;
+		return took(s,
+			    dctl_spawn_set_timeout_ms(s, (unsigned)v * 1000u));
+	}
+}
+
+/* The resources and privileges: each straight into s. */
+static int take_resource(struct dctl_spawn *s, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_LIMIT: return took(s, dctl_spawn_set_limit(s, arg));
+	case OPT_IOSCHED: return took(s, dctl_spawn_set_iosched(s, arg));
+	case OPT_PROCSCHED: return took(s, dctl_spawn_set_procsched(s, arg));
+	case OPT_NO_NEW_PRIVS:
+		return took(s, dctl_spawn_set_no_new_privs(s, true));
+	case 'g': return took(s, dctl_spawn_set_group(s, arg));
+	case OPT_CAPABILITIES:
+		return took(s, dctl_spawn_set_capabilities(s, arg));
+	case OPT_ENV_FILE: return took(s, dctl_spawn_add_env_file(s, arg));
+	case OPT_CLEAR_ENV: return took(s, dctl_spawn_set_clear_env(s, true));
 	default: return -1;
 	}
-	return 0;
+}
+
+/* One option into a; 0, 1 (done: exit 0) or -1 (error printed). */
+static int take_option(void *ctx, int c, const char *arg)
+{
+	struct args *a = ctx;
+	struct dctl_spawn *s = a->s;
+
+	switch (c) {
+	case 'p': a->pidfile = arg; return 0;
+	case 'n': a->name = arg; return 0;
+	case 'x': a->exec = arg; return 0;
+	case 'd': return took(s, dctl_spawn_set_chdir(s, arg));
+	case 'k': return take_umask(s, arg);
+	case 'O':
+		return took(s, dctl_spawn_set_stdout(s, arg)) ||
+		       took(s, dctl_spawn_set_stderr(s, arg)) ? -1 : 0;
+	case OPT_STDOUT: return took(s, dctl_spawn_set_stdout(s, arg));
+	case OPT_STDERR: return took(s, dctl_spawn_set_stderr(s, arg));
+	case 'e': return took(s, dctl_spawn_add_env(s, arg));
+	case 'c': return took(s, dctl_spawn_set_user(s, arg));
+	case 'r': return took(s, dctl_spawn_set_chroot(s, arg));
+	case 'N': case 'w': case 'T': return take_number(s, c, arg);
+	case 'o': a->oknodo = true; return 0;
+	case OPT_NOTIFY:
+		a->notify = true;
+		return took(s, dctl_spawn_set_ready(s, DCTL_READY_NOTIFY));
+	case OPT_FORKING:
+		a->forking = true;
+		return took(s, dctl_spawn_set_ready(s, DCTL_READY_FORKING));
+	case 't':
+		cli.test = a->test = true;
+		return took(s, dctl_spawn_set_test(s, true));
+	case 'q': cli.quiet = true; return 0;
+	case 'v': cli.verbose++; return 0;
+	case 'b': case 'm': return 0;
+	case 'h': usage(); return 1;
+	case 'V': cli_version(); return 1;
+	case OPT_OOM_SCORE_ADJ: return take_number(s, c, arg);
+	default: return take_resource(s, c, arg);
+	}
 }
 
 static int parse(struct args *a, int argc, char **argv)
 {
-	bool notify = false, forking = false;
-	int c, r;
+	int r;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:p:n:x:d:k:O:e:c:r:N:ow:T:tqvhVbm",
-				long_opts, NULL)) != -1) {
-		if (c == '?' || c == ':') {
-			cli_option_error(c, argv);
-			return -1;
-		}
-		notify |= c == OPT_NOTIFY;
-		forking |= c == OPT_FORKING;
-		if ((r = take_option(a, c, optarg)))
-			return r;
-	}
-	if (notify && forking) {
+	r = cli_getopt(argc, argv, "+:p:n:x:d:k:O:e:c:r:N:ow:T:tqvhVbmg:",
+		       long_opts, take_option, a);
+	if (r)
+		return r;
+	if (a->notify && a->forking) {
 		cli_error("--notify-await and --forking are exclusive");
 		return -1;
 	}
-	if (cli_pidfile(a->pidfile, a->name, a->pidfile_buf,
-			sizeof(a->pidfile_buf)))
+	if (cli_pidfile(a->pidfile, a->name, &a->pidfile_path) ||
+	    took(a->s, dctl_spawn_set_pidfile(a->s, a->pidfile_path)))
 		return -1;
-	a->o.pidfile = a->pidfile_buf;
 	if (a->exec) {
 		/* start-stop-daemon's form: --exec PATH [-- ARG...]. */
 		argv[optind - 1] = (char *)a->exec;
-		a->o.program = a->exec;
-		a->o.argv = &argv[optind - 1];
+		a->program = a->exec;
+		argv += optind - 1;
 	} else if (optind < argc) {
-		a->o.program = argv[optind];
-		a->o.argv = &argv[optind];
+		a->program = argv[optind];
+		argv += optind;
 	} else {
 		cli_error("no program given: PROGRAM or --exec PATH");
 		return -1;
 	}
-	a->env[a->n_env] = NULL;
-	a->o.env = a->env;
-	return 0;
+	return took(a->s, dctl_spawn_set_program(a->s, a->program, argv));
 }
 
-static int report(const struct args *a, int r,
-		  const struct dctl_spawn_result *res)
+static int report(const struct args *a, int r)
 {
-	if (r == 0 && a->o.test) {
-		cli_say("would start %s (pidfile %s)", a->o.program,
-			a->o.pidfile);
+	const struct dctl_spawn *s = a->s;
+	const char *detail = dctl_spawn_get_detail(s);
+
+	if (r == 0 && a->test) {
+		cli_say("would start %s (pidfile %s)", a->program,
+			a->pidfile_path);
 		return EXIT_STARTED;
 	}
 	if (r == 0) {
 		cli_verbose("started %s (pid %d, %s, instance %s)",
-			    a->o.program, (int)res->pid, a->o.pidfile,
-			    res->instance);
+			    a->program, (int)dctl_spawn_get_pid(s),
+			    a->pidfile_path, dctl_spawn_get_instance(s));
 		return EXIT_STARTED;
 	}
 	if (r == -EEXIST && a->oknodo) {
-		cli_verbose("%s", res->detail);
+		cli_verbose("%s", detail);
 		return EXIT_STARTED;
 	}
 	if (r == -EEXIST) {
-		cli_error("%s", res->detail);
+		cli_error("%s", detail);
 		return EXIT_RUNNING;
 	}
-	if (r == -ECANCELED && res->stage == DCTL_STAGE_READY) {
-		cli_error("daemon reported failure: %s", strerror(res->error));
+	if (r == -ECANCELED && dctl_spawn_get_stage(s) == DCTL_STAGE_READY) {
+		cli_error("daemon reported failure: %s",
+			  strerror(dctl_spawn_get_error(s)));
 		return EXIT_TROUBLE;
 	}
-	if (res->detail[0])
-		cli_error("%s", res->detail);
+	if (*detail)
+		cli_error("%s", detail);
 	else
-		cli_error("cannot start %s: %s", a->o.program, strerror(-r));
+		cli_error("cannot start %s: %s", a->program, strerror(-r));
 	return EXIT_TROUBLE;
 }
 
 int main(int argc, char **argv)
 {
-	struct dctl_spawn_result res;
 	struct args a;
 	int r;
 
 	cli_init(argv[0]);
 	memset(&a, 0, sizeof(a));
-	dctl_spawn_opts_init(&a.o);
-	a.o.log = cli_log;
-	a.env = calloc((size_t)argc + 1, sizeof(char *));
-	if (!a.env) {
+	if (dctl_spawn_new(&a.s, NULL) < 0 ||
+	    dctl_spawn_set_log(a.s, cli_log, NULL) < 0) {
 		cli_error("out of memory");
 		return EXIT_TROUBLE;
 	}
 	r = parse(&a, argc, argv);
-	if (r) {
-		free(a.env);
-		return r > 0 ? EXIT_STARTED : EXIT_TROUBLE;
-	}
-	r = dctl_spawn(&a.o, &res);
-	free(a.env);
-	return report(&a, r, &res);
+	if (r == 0)
+		r = report(&a, dctl_spawn_start(a.s));
+	else
+		r = r > 0 ? EXIT_STARTED : EXIT_TROUBLE;
+	dctl_spawn_free(a.s);
+	free(a.pidfile_path);
+	return r;
 }

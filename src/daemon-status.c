@@ -6,7 +6,6 @@
  * All pidfiles are probed in one library call, so the lock table is read
  * once however many daemons there are.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -14,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "daemonctl.h"
+#include "util.h"
 
 #define EXIT_USAGE 4	/* LSB: "unknown" is also the status of bad usage */
 
@@ -27,9 +28,12 @@ struct target {
 	char *name;	/* what the line starts with */
 };
 
-struct targets {
-	struct target *v;
-	size_t n, cap;
+struct args {
+	struct util_array targets;	/* of struct target */
+	struct dctl_match *match;
+	bool matching;			/* -x or -u given */
+	bool all;
+	bool json;
 };
 
 static void usage(void)
@@ -55,117 +59,94 @@ static void usage(void)
 }
 
 /* Take ownership of path and name (both malloc'd). */
-static int targets_add(struct targets *t, char *path, char *name)
+static int targets_add(struct args *a, char *path, char *name)
 {
-	struct target *v;
+	struct target *t;
 
-	if (!path || !name)
-		goto nomem;
-	if (t->n == t->cap) {
-		t->cap = t->cap ? 2 * t->cap : 16;
-		v = realloc(t->v, t->cap * sizeof(*v));
-		if (!v)
-			goto nomem;
-		t->v = v;
+	if (!path || !name || !(t = util_array_push(&a->targets))) {
+		free(path);
+		free(name);
+		cli_error("out of memory");
+		return -1;
 	}
-	t->v[t->n].path = path;
-	t->v[t->n].name = name;
-	t->n++;
+	t->path = path;
+	t->name = name;
 	return 0;
-nomem:
-	free(path);
-	free(name);
-	cli_error("out of memory");
-	return -1;
 }
 
-static void targets_free(struct targets *t)
+static struct target *target(const struct args *a, size_t i)
+{
+	return util_array_at(&a->targets, i);
+}
+
+static void targets_free(struct args *a)
 {
 	size_t i;
 
-	for (i = 0; i < t->n; i++) {
-		free(t->v[i].path);
-		free(t->v[i].name);
+	for (i = 0; i < a->targets.n; i++) {
+		free(target(a, i)->path);
+		free(target(a, i)->name);
 	}
-	free(t->v);
+	util_array_free(&a->targets);
 }
 
 /* --pidfile PATH or a positional PIDFILE: named after its basename. */
-static int add_pidfile(struct targets *t, const char *path)
+static int add_pidfile(struct args *a, const char *arg)
 {
-	char buf[PATH_MAX], name[NAME_MAX + 1];
+	char *path, *name = NULL;
 
-	if (cli_pidfile(path, NULL, buf, sizeof(buf)) < 0)
+	if (cli_pidfile(arg, NULL, &path) < 0)
 		return -1;
-	return targets_add(t, strdup(buf),
-			   strdup(cli_display_name(buf, name, sizeof(name))));
+	if (dctl_pidfile_to_name(path, &name) < 0)
+		name = NULL;
+	return targets_add(a, path, name);
 }
 
-static int add_name(struct targets *t, const char *name)
+static int add_name(struct args *a, const char *name)
 {
-	char buf[PATH_MAX];
+	char *path;
 
-	if (cli_pidfile(NULL, name, buf, sizeof(buf)) < 0)
+	if (cli_pidfile(NULL, name, &path) < 0)
 		return -1;
-	return targets_add(t, strdup(buf), strdup(name));
+	return targets_add(a, path, strdup(name));
 }
 
-static int by_name(const void *a, const void *b)
+/* Every RUNDIR/NAME.pid, sorted by name. */
+static int add_all(struct args *a)
 {
-	const struct target *x = a, *y = b;
-	int r = strcmp(x->name, y->name);
-
-	return r ? r : strcmp(x->path, y->path);
-}
-
-/* Every RUNDIR/NAME.pid (NAME not starting with '.', as the glob *.pid). */
-static int add_all(struct targets *t)
-{
-	char dir[PATH_MAX], name[NAME_MAX + 1], *path;
-	size_t first = t->n, len;
-	struct dirent *de;
-	DIR *d;
+	struct dctl_rundir_list *l = NULL;
+	char *dir;
+	size_t i, n;
 	int r;
 
-	r = dctl_rundir(dir, sizeof(dir));
+	r = dctl_rundir(&dir);
 	if (r < 0) {
 		cli_error("--all: cannot use the runtime directory: %s",
 			  strerror(-r));
 		return -1;
 	}
-	d = opendir(dir);
-	if (!d) {
-		cli_error("--all: cannot read %s: %s", dir, strerror(errno));
-		return -1;
+	r = dctl_rundir_list(dir, &l);
+	if (r < 0) {
+		cli_error("--all: cannot read %s: %s", dir, strerror(-r));
+		goto out;
 	}
-	while ((errno = 0, de = readdir(d))) {
-		len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len <= 4 ||
-		    strcmp(de->d_name + len - 4, ".pid") != 0)
-			continue;
-		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0)
-			path = NULL;
-		if (targets_add(t, path, strdup(cli_display_name(de->d_name,
-					name, sizeof(name)))) < 0) {
-			closedir(d);
-			return -1;
-		}
+	n = dctl_rundir_list_count(l);
+	for (i = 0; i < n; i++) {
+		r = targets_add(a, strdup(dctl_rundir_list_get_path(l, i)),
+				strdup(dctl_rundir_list_get_name(l, i)));
+		if (r < 0)
+			goto out;
 	}
-	r = errno;
-	closedir(d);
-	if (r) {
-		cli_error("--all: cannot read %s: %s", dir, strerror(r));
-		return -1;
-	}
-	if (t->n > first)
-		qsort(t->v + first, t->n - first, sizeof(*t->v), by_name);
-	cli_verbose("--all: %zu pidfile(s) in %s", t->n - first, dir);
-	return 0;
+	cli_verbose("--all: %zu pidfile(s) in %s", n, dir);
+out:
+	dctl_rundir_list_free(l);
+	free(dir);
+	return r < 0 ? -1 : 0;
 }
 
 /* Print one record; grows *buf as needed. Returns 0 or -1. */
 static int print_one(const struct dctl_status *st, const struct target *tg,
-		     bool json, time_t now, char **buf, size_t *size)
+		     bool json, int64_t now, char **buf, size_t *size)
 {
 	char *p;
 	int n;
@@ -197,57 +178,96 @@ static int print_one(const struct dctl_status *st, const struct target *tg,
 	return 0;
 }
 
-/* Probe every target at once, print, and return the largest LSB code. */
-static int report(const struct targets *t, const struct dctl_match *m,
-		  bool json)
+/* Print every record of l, and return the largest LSB code. */
+static int print_all(const struct args *a, struct dctl_status_list *l)
 {
-	bool match = m->exe || m->uid != (uid_t)-1;
-	unsigned flags = 0;
-	struct dctl_status *st = NULL;
-	const char **paths = NULL;
+	int64_t now = (int64_t)time(NULL);
+	struct dctl_status *st;
 	char *buf = NULL;
 	size_t i, size = 0;
-	int r, code = 0;
-	time_t now = time(NULL);
+	int code = 0;
 
-	if (t->n == 0)
-		return 0;
-	if (json || match || cli.verbose)
-		flags |= DCTL_PROBE_DETAILS;
-	st = calloc(t->n, sizeof(*st));
-	paths = calloc(t->n, sizeof(*paths));
-	if (!st || !paths) {
-		cli_error("out of memory");
-		code = EXIT_USAGE;
-		goto out;
-	}
-	for (i = 0; i < t->n; i++)
-		paths[i] = t->v[i].path;
-	r = dctl_probe_many(paths, t->n, flags, st);
-	if (r < 0) {
-		cli_error("cannot probe the pidfiles: %s", strerror(-r));
-		code = EXIT_USAGE;
-		goto out;
-	}
-	for (i = 0; i < t->n; i++) {
-		if (match)
-			dctl_status_match(&st[i], m);
-		if ((int)st[i].state > code)
-			code = (int)st[i].state;
+	for (i = 0; i < a->targets.n; i++) {
+		st = dctl_status_list_get(l, i);
+		if (a->matching)
+			dctl_status_match(st, a->match);
+		if (dctl_status_get_state(st) > code)
+			code = dctl_status_get_state(st);
 		if (!cli.quiet &&
-		    print_one(&st[i], &t->v[i], json, now, &buf, &size) < 0) {
+		    print_one(st, target(a, i), a->json, now, &buf, &size) < 0) {
 			code = EXIT_USAGE;
-			goto out;
+			break;
 		}
 	}
-out:
 	free(buf);
-	free(paths);
-	free(st);
 	return code;
 }
 
-int main(int argc, char **argv)
+/* Probe every target at once, print, and return the largest LSB code. */
+static int report(const struct args *a)
+{
+	struct dctl_status_list *l = NULL;
+	unsigned flags = 0;
+	const char **paths;
+	size_t i;
+	int r, code;
+
+	if (a->targets.n == 0)
+		return 0;
+	if (a->json || a->matching || cli.verbose)
+		flags |= DCTL_PROBE_DETAILS;
+	paths = calloc(a->targets.n, sizeof(*paths));
+	if (!paths) {
+		cli_error("out of memory");
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < a->targets.n; i++)
+		paths[i] = target(a, i)->path;
+	r = dctl_probe_many(paths, a->targets.n, flags, &l);
+	free(paths);
+	if (r < 0) {
+		cli_error("cannot probe the pidfiles: %s", strerror(-r));
+		return EXIT_USAGE;
+	}
+	code = print_all(a, l);
+	dctl_status_list_free(l);
+	return code;
+}
+
+/* One option into a: 0, 1 (done: exit 0) or -1 (error printed). */
+static int take_option(void *ctx, int c, const char *arg)
+{
+	struct args *a = ctx;
+	uid_t uid;
+
+	switch (c) {
+	case 'p': return add_pidfile(a, arg);
+	case 'n': return add_name(a, arg);
+	case 'a': a->all = true; return 0;
+	case 'x':
+		if (dctl_match_set_exe(a->match, arg) < 0) {
+			cli_error("invalid value '%s' for --exec: empty", arg);
+			return -1;
+		}
+		a->matching = true;
+		return 0;
+	case 'u':
+		if (cli_parse_user("--user", arg, &uid) < 0)
+			return -1;
+		dctl_match_set_uid(a->match, uid);
+		a->matching = true;
+		return 0;
+	case OPT_JSON: a->json = true; return 0;
+	case 'q': cli.quiet = true; return 0;
+	case 'v': cli.verbose++; return 0;
+	case 't': cli.test = true; return 0;
+	case 'h': usage(); return 1;
+	case 'V': cli_version(); return 1;
+	default: return -1;
+	}
+}
+
+static int parse_args(struct args *a, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pidfile", required_argument, NULL, 'p' },
@@ -263,81 +283,48 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct dctl_match m = { .exe = NULL, .uid = (uid_t)-1 };
-	struct targets t = { 0 };
-	bool all = false, json = false;
-	int c, code = EXIT_USAGE;
+	int r;
+
+	r = cli_getopt(argc, argv, ":p:n:ax:u:qvthV", longopts, take_option, a);
+	if (r)
+		return r;
+	for (; optind < argc; optind++)
+		if (add_pidfile(a, argv[optind]) < 0)
+			return -1;
+	if (a->all && add_all(a) < 0)
+		return -1;
+	if (a->targets.n == 0 && !a->all) {
+		cli_error("no daemon named: give --pidfile PATH, --name NAME, PIDFILE or --all");
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { .targets = UTIL_ARRAY_INIT(sizeof(struct target)) };
+	int r, code = EXIT_USAGE;
 
 	cli_init(argv[0]);
-	opterr = 0;	/* our own messages, starting with our name */
-	while ((c = getopt_long(argc, argv, ":p:n:ax:u:qvthV", longopts,
-				NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (add_pidfile(&t, optarg) < 0)
-				goto out;
-			break;
-		case 'n':
-			if (add_name(&t, optarg) < 0)
-				goto out;
-			break;
-		case 'a':
-			all = true;
-			break;
-		case 'x':
-			if (!*optarg) {
-				cli_error("invalid value '' for --exec: empty");
-				goto out;
-			}
-			m.exe = optarg;
-			break;
-		case 'u':
-			if (cli_parse_user("--user", optarg, &m.uid) < 0)
-				goto out;
-			break;
-		case OPT_JSON:
-			json = true;
-			break;
-		case 'q':
-			cli.quiet = true;
-			break;
-		case 'v':
-			cli.verbose++;
-			break;
-		case 't':
-			cli.test = true;
-			break;
-		case 'h':
-			usage();
-			code = 0;
-			goto out;
-		case 'V':
-			cli_version();
-			code = 0;
-			goto out;
-		default:	/* '?' and ':' */
-			cli_option_error(c, argv);
-			goto out;
-		}
+	if (dctl_match_new(&a.match) < 0) {
+		cli_error("out of memory");
+		return EXIT_USAGE;
 	}
-	for (; optind < argc; optind++)
-		if (add_pidfile(&t, argv[optind]) < 0)
-			goto out;
-	if (all && add_all(&t) < 0)
+	r = parse_args(&a, argc, argv);
+	if (r > 0)
+		code = 0;
+	if (r)
 		goto out;
-	if (t.n == 0 && !all) {
-		cli_error("no daemon named: give --pidfile PATH, --name NAME, PIDFILE or --all");
-		goto out;
-	}
 	if (cli.test)
 		cli_verbose("--test: status changes nothing, so it runs as usual");
-	code = report(&t, &m, json);
+	code = report(&a);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_error("cannot write to standard output: %s",
 			  strerror(errno));
 		code = EXIT_USAGE;
 	}
 out:
-	targets_free(&t);
+	targets_free(&a);
+	dctl_match_free(a.match);
 	return code;
 }

@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * daemon-stop: stop the daemon of a pidfile along a retry schedule.
- * Options go into struct dctl_stop_opts; dctl_stop() decides and acts;
+ * The options make a struct dctl_stop; dctl_stop_run() decides and acts;
  * this file only words the outcome and maps it to the exit status.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "daemonctl.h"
+#include "util.h"
 
 /* start-stop-daemon's exit codes. */
 enum {
@@ -58,9 +60,15 @@ struct args {
 	const char *signal;
 	const char *retry;
 	const char *user;
+	bool no_wait;
+	bool process_group;
+	bool keep_pidfile;
+	bool test;
 	bool oknodo;
-	char path[PATH_MAX];
-	struct dctl_stop_opts o;
+	int sig;
+	char *path;
+	struct dctl_match *match;
+	struct dctl_stop *stop;
 };
 
 static void usage(void)
@@ -90,23 +98,6 @@ static void usage(void)
 	       cli.prog);
 }
 
-/* A user name, or a numeric uid. */
-/* 8-4-4-4-12 hex digits, as DAEMON_INSTANCE_ID is written. */
-static bool uuid_ok(const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != DCTL_UUID_LEN - 1)
-		return false;
-	for (i = 0; s[i]; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-		if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]))
-			return false;
-	}
-	return true;
-}
-
 static const char *retry_problem(int r)
 {
 	if (r == -ERANGE)
@@ -114,90 +105,107 @@ static const char *retry_problem(int r)
 	return "want a timeout, or SIGNAL/TIMEOUT/... items with 'forever' at most once and not last (e.g. TERM/30/KILL/5)";
 }
 
-static int parse_option(struct args *a, int c)
+/* One option into a: 0, 1 (done: exit 0) or -1 (error printed). */
+static int take_option(void *ctx, int c, const char *arg)
 {
+	struct args *a = ctx;
+
 	switch (c) {
-	case 'p': a->pidfile = optarg; return 0;
-	case 'n': a->name = optarg; return 0;
-	case 's': a->signal = optarg; return 0;
-	case 'R': a->retry = optarg; return 0;
-	case OPT_NO_WAIT: a->o.no_wait = true; return 0;
+	case 'p': a->pidfile = arg; return 0;
+	case 'n': a->name = arg; return 0;
+	case 's': a->signal = arg; return 0;
+	case 'R': a->retry = arg; return 0;
+	case OPT_NO_WAIT: a->no_wait = true; return 0;
 	case 'x':
-		if (!*optarg) {
-			cli_error("invalid value '' for --exec: empty");
+		if (dctl_match_set_exe(a->match, arg) < 0) {
+			cli_error("invalid value '%s' for --exec: empty", arg);
 			return -1;
 		}
-		a->o.match.exe = optarg;
 		return 0;
-	case 'u': a->user = optarg; return 0;
+	case 'u': a->user = arg; return 0;
 	case OPT_INSTANCE:
-		if (!uuid_ok(optarg)) {
+		if (dctl_match_set_instance(a->match, arg) < 0) {
 			cli_error("invalid value '%s' for --instance: not a UUID",
-				  optarg);
+				  arg);
 			return -1;
 		}
-		a->o.match.instance = optarg;
 		return 0;
-	case OPT_PROCESS_GROUP: a->o.process_group = true; return 0;
-	case OPT_KEEP_PIDFILE: a->o.keep_pidfile = true; return 0;
+	case OPT_PROCESS_GROUP: a->process_group = true; return 0;
+	case OPT_KEEP_PIDFILE: a->keep_pidfile = true; return 0;
 	case OPT_REMOVE_PIDFILE: return 0;	/* what we always do */
 	case 'o': a->oknodo = true; return 0;
-	case 't': cli.test = true; a->o.test = true; return 0;
+	case 't': cli.test = a->test = true; return 0;
 	case 'q': cli.quiet = true; return 0;
 	case 'v': cli.verbose++; return 0;
-	case 'h': usage(); exit(EXIT_STOPPED);
-	case 'V': cli_version(); exit(EXIT_STOPPED);
-	default:
-		return -1;
+	case 'h': usage(); return 1;
+	case 'V': cli_version(); return 1;
+	default: return -1;
 	}
 }
 
-/* The option values that need the others first (--retry uses --signal). */
-static int finish_args(struct args *a)
+static int set_retry(struct args *a)
 {
+	struct dctl_schedule *sched;
 	int r;
 
-	if (cli_pidfile(a->pidfile, a->name, a->path, sizeof(a->path)) < 0)
+	r = dctl_schedule_parse(a->retry, a->sig, &sched);
+	if (r < 0) {
+		cli_error("invalid value '%s' for --retry: %s", a->retry,
+			  retry_problem(r));
 		return -1;
-	a->o.pidfile = a->path;
-	if (a->signal && dctl_signal_parse(a->signal, &a->o.sig) < 0) {
+	}
+	r = dctl_stop_set_schedule(a->stop, sched);
+	dctl_schedule_free(sched);
+	return r;
+}
+
+/* The stop the options describe (--retry uses --signal). */
+static int finish_args(struct args *a)
+{
+	struct dctl_stop *s;
+
+	if (cli_pidfile(a->pidfile, a->name, &a->path) < 0)
+		return -1;
+	if (a->signal && dctl_signal_parse(a->signal, &a->sig) < 0) {
 		cli_error("invalid value '%s' for --signal: not a signal name or number (e.g. TERM, 15)",
 			  a->signal);
 		return -1;
 	}
-	if (a->user && cli_parse_user("--user", a->user, &a->o.match.uid) < 0)
-		return -1;
-	if (a->retry && a->o.no_wait) {
-		cli_error("--retry and --no-wait exclude each other");
+	if (a->user) {
+		uid_t uid;
+
+		if (cli_parse_user("--user", a->user, &uid) < 0)
+			return -1;
+		dctl_match_set_uid(a->match, uid);
+	}
+	if (dctl_stop_new(&a->stop, a->path) < 0) {
+		cli_error("out of memory");
 		return -1;
 	}
-	if (a->retry) {
-		r = dctl_schedule_parse(a->retry, a->o.sig, &a->o.schedule);
-		if (r < 0) {
-			cli_error("invalid value '%s' for --retry: %s", a->retry,
-				  retry_problem(r));
-			return -1;
-		}
+	s = a->stop;
+	if (a->retry && set_retry(a) < 0)
+		return -1;
+	if (dctl_stop_set_signal(s, a->sig) < 0 ||
+	    dctl_stop_set_no_wait(s, a->no_wait) < 0 ||
+	    dctl_stop_set_process_group(s, a->process_group) < 0 ||
+	    dctl_stop_set_keep_pidfile(s, a->keep_pidfile) < 0 ||
+	    dctl_stop_set_test(s, a->test) < 0 ||
+	    dctl_stop_set_match(s, a->match) < 0 ||
+	    dctl_stop_set_log(s, cli_log, NULL) < 0) {
+		cli_error("out of memory");
+		return -1;
 	}
 	return 0;
 }
 
 static int parse_args(struct args *a, int argc, char **argv)
 {
-	int c;
+	int r;
 
-	dctl_stop_opts_init(&a->o);
-	a->o.log = cli_log;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:n:s:R:x:u:otqvhV",
-				long_options, NULL)) != -1) {
-		if (c == '?' || c == ':') {
-			cli_option_error(c, argv);
-			return -1;
-		}
-		if (parse_option(a, c) < 0)
-			return -1;
-	}
+	r = cli_getopt(argc, argv, ":p:n:s:R:x:u:otqvhV", long_options,
+		       take_option, a);
+	if (r)
+		return r;
 	if (optind < argc) {
 		cli_error("unexpected argument '%s' (see --help)", argv[optind]);
 		return -1;
@@ -205,93 +213,125 @@ static int parse_args(struct args *a, int argc, char **argv)
 	return finish_args(a);
 }
 
-static int nothing_done(const struct args *a, const struct dctl_stop_result *res)
+static int nothing_done(const struct args *a, const struct dctl_status *st)
 {
-	const struct dctl_status *st = &res->status;
-	char what[256];
+	pid_t pid = dctl_stop_get_pid(a->stop);
+	const char *reason = dctl_status_get_reason(st);
+	char *what;
 
-	if (st->state == DCTL_STATE_NOT_RUNNING)
-		snprintf(what, sizeof(what), "not running (no pidfile)");
-	else if (res->pid)
-		snprintf(what, sizeof(what), "process %d exited before it was signalled",
-			 (int)res->pid);
+	if (dctl_status_get_state(st) == DCTL_STATE_NOT_RUNNING)
+		what = strdup("not running (no pidfile)");
+	else if (pid)
+		what = util_asprintf("process %d exited before it was signalled",
+				    (int)pid);
 	else
-		snprintf(what, sizeof(what), "%.200s",
-			 st->reason[0] ? st->reason : "stale pidfile");
-	if (a->oknodo) {
-		cli_verbose("%s: %s, nothing done", a->path, what);
-		return EXIT_STOPPED;
+		what = strdup(reason ? reason : "stale pidfile");
+	if (!what) {
+		cli_error("out of memory");
+		return EXIT_TROUBLE;
 	}
-	if (!cli.quiet)
+	if (a->oknodo)
+		cli_verbose("%s: %s, nothing done", a->path, what);
+	else if (!cli.quiet)
 		cli_error("%s: %s, nothing done", a->path, what);
-	return EXIT_NOTHING;
+	free(what);
+	return a->oknodo ? EXIT_STOPPED : EXIT_NOTHING;
 }
 
-static int trouble(const struct args *a, const struct dctl_stop_result *res,
-		   int r)
+static int trouble(const struct args *a, const struct dctl_status *st, int r)
 {
-	const struct dctl_status *st = &res->status;
+	pid_t pid = dctl_stop_get_pid(a->stop);
+	const char *reason = dctl_status_get_reason(st);
 
-	if (r == -EPERM && !res->pid && !st->trusted) {
+	if (r == -EINVAL && a->no_wait && a->retry) {
+		/* The library refuses the pair; we name the options. */
+		cli_error("--retry and --no-wait exclude each other");
+	} else if (r == -EPERM && !pid && dctl_status_get_trusted(st) == 0) {
 		cli_error("%s: not trusted: a user other than root could have written it; confirm the process with --exec or --user",
 			  a->path);
-	} else if (r == -EPERM && a->o.process_group && !res->last_signal) {
+	} else if (r == -EPERM && a->process_group &&
+		   !dctl_stop_get_last_signal(a->stop)) {
 		cli_error("%s: refusing to signal the process group of pid %d: it is not detached (its group is 0, 1, or in our session)",
-			  a->path, (int)res->pid);
-	} else if (res->pid) {
-		cli_error("%s: cannot stop pid %d: %s", a->path, (int)res->pid,
+			  a->path, (int)pid);
+	} else if (pid) {
+		cli_error("%s: cannot stop pid %d: %s", a->path, (int)pid,
 			  strerror(-r));
-	} else if (st->state == DCTL_STATE_UNKNOWN && st->reason[0]) {
-		cli_error("%s: %s", a->path, st->reason);
+	} else if (dctl_status_get_state(st) == DCTL_STATE_UNKNOWN && reason) {
+		cli_error("%s: %s", a->path, reason);
 	} else if (r == -EBADMSG) {
 		cli_error("%s: malformed pidfile: %s", a->path,
-			  dctl_pid_fault_str(st->fault));
+			  dctl_pid_fault_str(dctl_status_get_fault(st)));
 	} else {
 		cli_error("%s: %s", a->path, strerror(-r));
 	}
 	return EXIT_TROUBLE;
 }
 
-static int report(const struct args *a, const struct dctl_stop_result *res,
-		  int r)
+/* The schedule the stop follows, as text (malloc'd, or NULL). */
+static char *schedule_text(const struct args *a)
 {
-	char sched[512] = "";
-	struct dctl_schedule s = a->o.schedule;
+	const struct dctl_schedule *s = dctl_stop_get_schedule(a->stop);
+	int n = dctl_schedule_format(s, NULL, 0);
+	char *text;
 
-	if (s.n == 0)
-		dctl_schedule_default(a->o.sig, &s);
-	dctl_schedule_format(&s, sched, sizeof(sched));
-	if (r == 0 && a->o.test) {
-		if (a->o.no_wait)
-			cli_say("would send %s to pid %d (%s)",
-				dctl_signal_name(a->o.sig), (int)res->pid,
-				a->path);
-		else
-			cli_say("would stop pid %d (%s) along %s",
-				(int)res->pid, a->path, sched);
-		return EXIT_STOPPED;
-	}
-	if (r == 0)
+	if (n < 0 || !(text = malloc((size_t)n + 1)))
+		return NULL;
+	dctl_schedule_format(s, text, (size_t)n + 1);
+	return text;
+}
+
+static int report(const struct args *a, int r)
+{
+	const struct dctl_status *st = dctl_stop_get_status(a->stop);
+	pid_t pid = dctl_stop_get_pid(a->stop);
+	char *sched;
+	int code;
+
+	if (r == 0 && !a->test)
 		return EXIT_STOPPED;
 	if (r == -ESRCH)
-		return nothing_done(a, res);
-	if (r == -ETIMEDOUT) {
-		cli_error("%s: pid %d still running at the end of %s, pidfile kept",
-			  a->path, (int)res->pid, sched);
-		return EXIT_ALIVE;
+		return nothing_done(a, st);
+	if (r != 0 && r != -ETIMEDOUT)
+		return trouble(a, st, r);
+	sched = schedule_text(a);
+	if (!sched) {
+		cli_error("out of memory");
+		return EXIT_TROUBLE;
 	}
-	return trouble(a, res, r);
+	if (r == 0 && a->no_wait) {
+		cli_say("would send %s to pid %d (%s)",
+			dctl_signal_name(a->sig), (int)pid, a->path);
+		code = EXIT_STOPPED;
+	} else if (r == 0) {
+		cli_say("would stop pid %d (%s) along %s", (int)pid, a->path,
+			sched);
+		code = EXIT_STOPPED;
+	} else {
+		cli_error("%s: pid %d still running at the end of %s, pidfile kept",
+			  a->path, (int)pid, sched);
+		code = EXIT_ALIVE;
+	}
+	free(sched);
+	return code;
 }
 
 int main(int argc, char **argv)
 {
-	struct dctl_stop_result res = { 0 };
-	struct args a = { 0 };
-	int r;
+	struct args a = { .sig = SIGTERM };
+	int r, code = EXIT_TROUBLE;
 
 	cli_init(argv[0]);
-	if (parse_args(&a, argc, argv) < 0)
+	if (dctl_match_new(&a.match) < 0) {
+		cli_error("out of memory");
 		return EXIT_TROUBLE;
-	r = dctl_stop(&a.o, &res);
-	return report(&a, &res, r);
+	}
+	r = parse_args(&a, argc, argv);
+	if (r > 0)
+		code = EXIT_STOPPED;
+	else if (r == 0)
+		code = report(&a, dctl_stop_run(a.stop));
+	dctl_stop_free(a.stop);
+	dctl_match_free(a.match);
+	free(a.path);
+	return code;
 }

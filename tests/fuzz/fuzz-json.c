@@ -8,16 +8,18 @@
  *    input needs no such escape. Short buffers get a NUL-terminated prefix
  *    and the full length, as snprintf does.
  *  - dctl_status_json() of a record built from the same bytes is one JSON
- *    object with SPEC 3's keys, in order, whose strings decode back to the
+ *    object with daemon-status --json's keys, in order, whose strings decode back to the
  *    name, pidfile, exe and instance given.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include "daemonctl.h"
 #include "format.h"
+#include "status.h"
 #include "fuzz.h"
 
 /* ------------------------------------------------ a strict JSON reader */
@@ -274,10 +276,10 @@ static void make_record(const char *s, size_t n, struct dctl_status *st,
 	st->error = errors[(flags >> 3) & 3];
 	st->fault = (enum dctl_pid_fault)(flags % 9);
 	st->trusted = flags & 1;
-	/* Whole arrays, NUL-less when the text fills them. */
-	strncpy(st->exe, texts[2], sizeof(st->exe));
-	strncpy(st->instance, texts[3], sizeof(st->instance));
-	strncpy(st->reason, texts[4], sizeof(st->reason));
+	/* Texts of any length; the instance is what fits its field. */
+	st->exe = *texts[2] ? (char *)texts[2] : NULL;
+	snprintf(st->instance, sizeof(st->instance), "%s", texts[3]);
+	st->reason = *texts[4] ? (char *)texts[4] : NULL;
 	*name = texts[0];
 	*pidfile = texts[1];
 }
@@ -319,7 +321,7 @@ static void expect_any(struct reader *r, const char *key, bool str, bool num,
 		FUZZ_CHECK(read_word(r, "true") || read_word(r, "false"));
 }
 
-/* SPEC 3's words for the states. */
+/* daemon-status's words for the states. */
 static const char *state_word(enum dctl_state state)
 {
 	switch (state) {
@@ -367,7 +369,7 @@ static void check_object(const struct dctl_status *st, const char *name,
 		    strnlen(st->instance, sizeof(st->instance)), scratch);
 	FUZZ_CHECK(read_word(&r, ","));
 	expect_text(&r, "exe", run ? st->exe : NULL,
-		    strnlen(st->exe, sizeof(st->exe)), scratch);
+		    st->exe ? strlen(st->exe) : 0, scratch);
 	FUZZ_CHECK(read_word(&r, ","));
 	expect_any(&r, "user", true, false, scratch);
 	FUZZ_CHECK(read_word(&r, ","));

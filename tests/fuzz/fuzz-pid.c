@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * dctl_pid_parse() against an independent reading of SPEC 2's grammar
+ * dctl_pid_parse() against an independent reading of the pidfile grammar
  * (at most 64 bytes of ^[0-9]+\n?$, no NUL, 2..pid_max), for several
  * pid_max values. Both the verdict and the fault named must agree.
  */

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * dctl_schedule_parse() against a reference reading of the --retry grammar,
- * and its invariants: at most DCTL_SCHEDULE_MAX steps, valid signals,
- * timeouts >= 0, "forever" once at most, never last, and followed by a real
- * wait (else stop would spin sending signals); a refused text leaves the
- * schedule as it was; a parsed schedule formats (dctl_schedule_format) to
+ * and its invariants: at most 32 steps, valid signals, timeouts >= 0,
+ * "forever" once at most, never last, and followed by a real wait (else
+ * stop would spin sending signals); a refused text leaves *out as it was;
+ * a parsed schedule formats (dctl_schedule_format) to
  * a text that parses to the identical schedule, and a short buffer gets a
  * NUL-terminated prefix of that text with the full length returned.
  */
@@ -12,10 +12,24 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "daemonctl.h"
 #include "fuzz.h"
+
+/* The reference's own model of a schedule, independent of the library's. */
+#define REF_MAX 32
+
+struct ref_step {
+	enum dctl_step_kind kind;
+	int value;
+};
+
+struct ref_schedule {
+	size_t n;
+	struct ref_step step[REF_MAX];
+};
 
 static bool sig_valid(int sig)
 {
@@ -39,7 +53,7 @@ static bool ref_timeout(const char *s, size_t len, int *secs)
 	return len > 0;
 }
 
-static bool ref_item(const char *s, size_t len, struct dctl_step *st)
+static bool ref_item(const char *s, size_t len, struct ref_step *st)
 {
 	char name[64];
 
@@ -67,7 +81,7 @@ static bool ref_item(const char *s, size_t len, struct dctl_step *st)
 	return dctl_signal_parse(name, &st->value) == 0;
 }
 
-static bool ref_structure(const struct dctl_schedule *s)
+static bool ref_structure(const struct ref_schedule *s)
 {
 	size_t i, forever = s->n;
 	bool waits = false;
@@ -85,10 +99,10 @@ static bool ref_structure(const struct dctl_schedule *s)
 	return forever == s->n || waits;
 }
 
-static bool ref_parse(const char *text, int sig, struct dctl_schedule *s)
+static bool ref_parse(const char *text, int sig, struct ref_schedule *s)
 {
 	const char *p = text, *end;
-	struct dctl_step st;
+	struct ref_step st;
 
 	s->n = 0;
 	if (sig == 0)
@@ -99,14 +113,16 @@ static bool ref_parse(const char *text, int sig, struct dctl_schedule *s)
 		if (!ref_item(text, strlen(text), &st) ||
 		    st.kind != DCTL_STEP_TIMEOUT)
 			return false;
-		dctl_schedule_default(sig, s);
-		s->step[1].value = st.value;
-		s->step[3].value = st.value;
+		s->n = 4;
+		s->step[0] = (struct ref_step){ DCTL_STEP_SIGNAL, sig };
+		s->step[1] = (struct ref_step){ DCTL_STEP_TIMEOUT, st.value };
+		s->step[2] = (struct ref_step){ DCTL_STEP_SIGNAL, SIGKILL };
+		s->step[3] = (struct ref_step){ DCTL_STEP_TIMEOUT, st.value };
 		return true;
 	}
 	for (;;) {
 		end = strchrnul(p, '/');
-		if (s->n == DCTL_SCHEDULE_MAX ||
+		if (s->n == REF_MAX ||
 		    !ref_item(p, (size_t)(end - p), &s->step[s->n]))
 			return false;
 		s->n++;
@@ -117,8 +133,21 @@ static bool ref_parse(const char *text, int sig, struct dctl_schedule *s)
 	return ref_structure(s);
 }
 
-static bool same_schedule(const struct dctl_schedule *a,
-			  const struct dctl_schedule *b)
+/* The library's schedule, read through its getters. */
+static void read_back(const struct dctl_schedule *s, struct ref_schedule *out)
+{
+	size_t i;
+
+	out->n = dctl_schedule_get_count(s);
+	FUZZ_CHECK(out->n <= REF_MAX);
+	for (i = 0; i < out->n; i++)
+		FUZZ_CHECK(dctl_schedule_get_step(s, i, &out->step[i].kind,
+						  &out->step[i].value) == 0);
+	FUZZ_CHECK(dctl_schedule_get_step(s, out->n, NULL, NULL) == -EINVAL);
+}
+
+static bool same_schedule(const struct ref_schedule *a,
+			  const struct ref_schedule *b)
 {
 	size_t i;
 
@@ -132,14 +161,14 @@ static bool same_schedule(const struct dctl_schedule *a,
 }
 
 /* The steps themselves, whatever text they came from. */
-static void check_steps(const struct dctl_schedule *s)
+static void check_steps(const struct ref_schedule *s)
 {
 	size_t i, forever = s->n;
 	bool loop_waits = false;
 
-	FUZZ_CHECK(s->n >= 1 && s->n <= DCTL_SCHEDULE_MAX);
+	FUZZ_CHECK(s->n >= 1 && s->n <= REF_MAX);
 	for (i = 0; i < s->n; i++) {
-		const struct dctl_step *st = &s->step[i];
+		const struct ref_step *st = &s->step[i];
 
 		switch (st->kind) {
 		case DCTL_STEP_SIGNAL:
@@ -166,7 +195,8 @@ static void check_steps(const struct dctl_schedule *s)
 /* Format, parse back, and the snprintf contract on short buffers. */
 static void check_format(const struct dctl_schedule *s, int sig)
 {
-	struct dctl_schedule back;
+	struct ref_schedule mine, theirs;
+	struct dctl_schedule *back = NULL;
 	char *text, small[16];
 	size_t cut;
 	int len, r;
@@ -180,7 +210,10 @@ static void check_format(const struct dctl_schedule *s, int sig)
 
 	r = dctl_schedule_parse(text, sig, &back);
 	FUZZ_CHECK(r == 0);
-	FUZZ_CHECK(same_schedule(s, &back));
+	read_back(s, &mine);
+	read_back(back, &theirs);
+	FUZZ_CHECK(same_schedule(&mine, &theirs));
+	dctl_schedule_free(back);
 
 	for (cut = 1; cut <= sizeof(small); cut++) {
 		memset(small, 'x', sizeof(small));
@@ -195,23 +228,25 @@ static void check_format(const struct dctl_schedule *s, int sig)
 
 static void check_one(const char *text, int sig)
 {
-	struct dctl_schedule s, before, want;
+	struct dctl_schedule *s, *before = (struct dctl_schedule *)&s;
+	struct ref_schedule got, want;
 	bool ok;
 	int r;
 
-	memset(&s, 0xa5, sizeof(s));
-	before = s;
+	s = before;
 	r = dctl_schedule_parse(text, sig, &s);
 	ok = ref_parse(text, sig, &want);
 	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ERANGE);
 	FUZZ_CHECK((r == 0) == ok);
 	if (r < 0) {
-		FUZZ_CHECK(memcmp(&s, &before, sizeof(s)) == 0);
+		FUZZ_CHECK(s == before);
 		return;
 	}
-	FUZZ_CHECK(same_schedule(&s, &want));
-	check_steps(&s);
-	check_format(&s, sig);
+	read_back(s, &got);
+	FUZZ_CHECK(same_schedule(&got, &want));
+	check_steps(&got);
+	check_format(s, sig);
+	dctl_schedule_free(s);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

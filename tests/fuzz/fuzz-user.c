@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * recipe_resolve_user() (--chuid USER[:GROUP]) against the user and group
+ * creds_resolve() (--chuid USER[:GROUP]) against the user and group
  * databases read here directly: an accepted spec names exactly the uid
  * and gid the databases (or the numbers given) say, a refused one says
  * why with the documented code, and nothing leaks either way.
@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "recipe.h"
+#include "creds.h"
 #include "fuzz.h"
 
 static bool all_digits(const char *s)
@@ -82,7 +82,7 @@ static int ref_group(const char *group, gid_t *gid)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct recipe_user u;
+	struct creds u;
 	char spec[300], copy[300], *group;
 	uid_t uid = 0;
 	gid_t gid = 0;
@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		want = ref_group(group, &gid);
 
 	memset(&u, 0x5a, sizeof(u));
-	r = recipe_resolve_user(spec, &u);
+	r = creds_resolve(spec, &u);
 	FUZZ_CHECK(r == want);
 	if (r == 0) {
 		FUZZ_CHECK(u.uid == uid && u.gid == gid);
@@ -116,6 +116,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		FUZZ_CHECK(u.groups == NULL && u.ngroups == 0);
 	}
-	recipe_user_free(&u);
+	creds_free(&u);
 	return 0;
 }

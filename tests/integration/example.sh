@@ -18,14 +18,9 @@ status_line() {
 	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"
 }
 
-# wait_for FILE ERE [TENTHS]: until FILE has a line matching ERE.
-wait_for() {
-	local i=0
-	until grep -Eq -- "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -gt "${3:-50}" ] && return 1
-		sleep 0.1
-	done
+# has_line FILE ERE: FILE has a line matching ERE.
+has_line() {
+	grep -Eq -- "$2" "$1" 2>/dev/null
 }
 
 # A hostile caller: signals ignored, odd umask and cwd.
@@ -60,7 +55,7 @@ check "only 0-2 and the pidfile lock are open ($fds)" \
 	test "$(echo $fds | wc -w)" = 4 -a "$(readlink "/proc/$pid/fd/$extra")" = "$PF"
 check "the pidfile is locked" \
 	test "$(flock -n -E 99 "$PF" true; echo $?)" = 99
-check "it writes heartbeats" wait_for "$LOG" "^demo-daemon\[$pid\]: alive\$" 40
+check "it writes heartbeats" wait_for 100 has_line "$LOG" "^demo-daemon\[$pid\]: alive\$"
 # By now it is in its loop, where it blocks HUP, INT and TERM itself (to
 # take them with sigtimedwait): nothing else may be blocked.
 blk=$(status_line "$pid" SigBlk)
@@ -74,7 +69,7 @@ check "the first daemon's pidfile is intact" test "$(cat "$PF")" = "$pid"
 
 mv "$LOG" "$LOG.1"
 kill -HUP "$pid"
-check "HUP reopens the log" wait_for "$LOG" "^demo-daemon\[$pid\]: log reopened\$"
+check "HUP reopens the log" wait_for 100 has_line "$LOG" "^demo-daemon\[$pid\]: log reopened\$"
 
 # A startup step that fails after detaching reaches the caller.
 run 1 "a failed startup is the caller's exit status" \

@@ -152,6 +152,19 @@ wait_gone() {
 	done
 }
 
+# wait_for TENTHS COMMAND...: wait until COMMAND succeeds, polling every
+# tenth of a second, at most TENTHS tenths. The deadline is only there to
+# end a hang: make it generous (seconds), never a claim about speed.
+wait_for() {
+	local i=0 n=$1
+	shift
+	until "$@"; do
+		i=$((i + 1))
+		[ "$i" -gt "$n" ] && return 1
+		sleep 0.1
+	done
+}
+
 # A bystander process that must survive hostile input.
 bystander() {
 	sleep 600 &

@@ -65,8 +65,8 @@ start=$(date +%s%N)
 fails "output FIFO without reader" \
 	"cannot open output file $T/out.fifo: no process reads it$" \
 	-O "$T/out.fifo" -- "$D" 100
-check "output FIFO: refused promptly (< 5 s)" \
-	test $(( ($(date +%s%N) - start) / 1000000 )) -lt 5000
+check "output FIFO: refused, not stuck opening it" \
+	test $(( ($(date +%s%N) - start) / 1000000 )) -lt 60000
 fails "exclusive readiness" "--notify-await and --forking are exclusive" \
 	--notify-await --forking -- "$D" 100
 rm -f "$P"
@@ -141,8 +141,8 @@ sweep_leftovers
 # Reported at once, not after the wait.
 start=$(date +%s%N)
 fails "--wait 20000, early exit" ".*exit3 exited with status 3" -w 20000 -- "$T/bin/exit3"
-check "early exit reported at once (< 5 s)" \
-	test $(( ($(date +%s%N) - start) / 1000000 )) -lt 5000
+check "early exit reported when it happens, not after the 20 s wait" \
+	test $(( ($(date +%s%N) - start) / 1000000 )) -lt 15000
 rm -f "$P"
 run 0 "--wait, alive: started" "$START" -p "$P" -w 300 -- "$D" 100
 pid=$(cat "$P" 2>/dev/null)

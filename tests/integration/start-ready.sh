@@ -100,8 +100,8 @@ EOF
 start=$(date +%s%N)
 run 3 "death before READY: exit 3" "$START" --notify-await -T 30 -p "$P" -- "$T/bin/dies"
 grep_err "exited with status 5 before it was ready" "death before READY: message"
-check "death reported at once, not at the timeout" \
-	test $(( ($(date +%s%N) - start) / 1000000 )) -lt 10000
+check "death reported when it happens, not at the 30 s timeout" \
+	test $(( ($(date +%s%N) - start) / 1000000 )) -lt 25000
 nothing_left "death before READY"
 
 notifier silent <<'EOF'
@@ -123,12 +123,13 @@ grep_err "not ready after 1 s" "foreign READY=1: timeout"
 nothing_left "foreign READY=1"
 
 notifier extend <<'EOF'
-say("EXTEND_TIMEOUT_USEC=3000000")
-time.sleep(1.5)
+say("EXTEND_TIMEOUT_USEC=30000000")
+time.sleep(4)
 say("READY=1")
 time.sleep(300)
 EOF
-run 0 "EXTEND_TIMEOUT_USEC= extends the timeout" "$START" --notify-await -T 1 -p "$P" -- "$T/bin/extend"
+# Ready after 4 s, past -T 3, within the 30 s the daemon asked for.
+run 0 "EXTEND_TIMEOUT_USEC= extends the timeout" "$START" --notify-await -T 3 -p "$P" -- "$T/bin/extend"
 track "$(cat "$P" 2>/dev/null)"
 stop_daemon
 
@@ -145,7 +146,9 @@ run 0 "MAINPID= then READY=1" "$START" --notify-await -T 10 -p "$P" -- "$T/bin/m
 pid=$(cat "$P" 2>/dev/null)
 track "$pid"
 check "pidfile names the main PID" live "$pid"
-sleep 0.8
+# The first process exits 0.5 s after READY=1; the main PID stays.
+first_gone() { [ -z "$(pgrep -f "$T/bin/mainpid" | grep -vx "$pid")" ]; }
+check "the first process exits" wait_for 300 first_gone
 check "the main PID outlives the first process" live "$pid"
 stop_daemon
 
@@ -272,16 +275,17 @@ stop_daemon
 
 # The start window is locked per pidfile (PIDFILE.lock, left in place):
 # a start of another pidfile in the same directory does not wait for it.
+# The slow start holds its lock for 10 s; the other start must be done
+# while it still does (however slow the machine, not a speed claim).
 rm -f "$P"
-timeout -k 2 30 "$START" --forking -T 10 -p "$P" -- "$T/bin/forker" "$P" 0 3 \
+timeout -k 2 60 "$START" --forking -T 40 -p "$P" -- "$T/bin/forker" "$P" 0 10 \
 	</dev/null >/dev/null 2>"$T/err1" &
 s1=$!
-sleep 0.5
-t0=$(date +%s%N)
+lock_held() { ! flock -n "$P.lock" true; }
+check "--forking: the slow start holds PIDFILE.lock" wait_for 300 lock_held
 run 0 "--forking, other pidfile in the same directory: started" \
 	"$START" --forking -T 10 -p "$T/other.pid" -- "$T/bin/forker" "$T/other.pid" 0 0
-check "--forking, other pidfile: not held up by the slow start (< 2 s)" \
-	test $(( ($(date +%s%N) - t0) / 1000000 )) -lt 2000
+check "--forking, other pidfile: done while the slow start holds its lock" lock_held
 track "$(cat "$T/other.pid" 2>/dev/null)"
 check "--forking: the slow start still runs meanwhile" kill -0 "$s1"
 check "--forking: PIDFILE.lock is a regular file" test -f "$P.lock"

@@ -132,7 +132,9 @@ run 0 "--chdir --umask --nicelevel --env --stdout --stderr" \
 	/bin/sh -c "echo to-out; echo to-err >&2; exec $D 302"
 pid=$(cat "$P" 2>/dev/null)
 track "$pid"
-sleep 0.2
+# The daemon writes both lines after its exec: wait for them.
+wait_for 300 grep -qx to-out "$T/o.log"
+wait_for 300 grep -qx to-err "$T/e.log"
 check "cwd is --chdir" test "$(readlink "/proc/$pid/cwd")" = "$T/work"
 check "umask is --umask" test "$(status_field "$pid" Umask)" = 0027
 check "niceness raised by 5" test "$(stat_field "$pid" 19)" = $(( $(stat_field $$ 19) + 5 ))
@@ -157,7 +159,7 @@ wait_gone "$pid"
 echo before >"$T/app.log"
 run 0 "output file opened for append" "$START" -p "$T/d.pid" -O "$T/app.log" -- \
 	/bin/sh -c 'echo after'
-sleep 0.3
+wait_for 300 grep -qx after "$T/app.log"
 check "earlier content kept" test "$(head -n1 "$T/app.log")" = before
 check "new content appended" grep -qx after "$T/app.log"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# daemon-status must never disturb a concurrent start (SPEC 2, 4.5): with
+# daemon-status must never disturb a concurrent start: with
 # a status loop hammering the pidfile, two racing daemon-starts still give
 # exactly one daemon, the loser exits 1, a started daemon always reads
 # running, and stop still works. Bounded: a fixed number of rounds.

@@ -139,8 +139,10 @@ grep_out "^link: unknown \\(.*symbolic link.*\\)$" "symlink: reason given"
 mkfifo "$T/fifo.pid"
 start=$(date +%s%N)
 run 4 "FIFO: exit 4, no hang" "$STATUS" "$T/fifo.pid"
-check "FIFO: answered within a second" \
-	test $(( ($(date +%s%N) - start) / 1000000 )) -lt 1000
+# Opening the FIFO would wait for a writer forever: an answer at all, well
+# inside the test's own time limit, shows the probe did not open it.
+check "FIFO: answered, not stuck on the FIFO" \
+	test $(( ($(date +%s%N) - start) / 1000000000 )) -lt 60
 grep_out "^fifo: unknown \\(.*FIFO.*\\)$" "FIFO: reason given"
 mkdir "$T/dir.pid"
 run 4 "directory: exit 4" "$STATUS" "$T/dir.pid"
@@ -207,13 +209,15 @@ sys.exit(0 if eval(sys.argv[2]) else 1)' "$T/out" "$1"
 }
 DAEMON_INSTANCE_ID=6d1f1c2e-8b1a-4c55-9a37-3c2b0f9d4e10 hold "$R/inst.pid"
 inst=$held
+before=$(date +%s)
 run 4 "--json: exit code as without" "$STATUS" --json -n web -n inst -n old -n nosuch \
 	"$T/u-text.pid" "$T/fifo.pid"
-check "--json: one valid object per line, SPEC 3 keys in order" json_check 'len(r) == 6'
+after=$(date +%s)
+check "--json: one valid object per line, the documented keys in order" json_check 'len(r) == 6'
 check "--json: running record" json_check "r[0]['pid'] == $web and r[0]['state'] == 'running' and r[0]['locked'] is True and r[0]['exe'] == '$(readlink -f /bin/sleep)' and r[0]['user'] == 'root' and type(r[0]['uptime']) is int and r[0]['uptime'] >= 0 and r[0]['instance'] is None and r[0]['name'] == 'web' and r[0]['pidfile'] == '$R/web.pid'"
 check "--json: started is ISO 8601 UTC, matching uptime" json_check "(
 __import__('re').fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', r[0]['started']) and
-abs(__import__('time').time() - __import__('calendar').timegm(__import__('time').strptime(r[0]['started'], '%Y-%m-%dT%H:%M:%SZ')) - r[0]['uptime']) <= 2)"
+$before - 1 <= __import__('calendar').timegm(__import__('time').strptime(r[0]['started'], '%Y-%m-%dT%H:%M:%SZ')) + r[0]['uptime'] <= $after + 1)"
 check "--json: instance from the daemon's environment" \
 	json_check "r[1]['instance'] == '6d1f1c2e-8b1a-4c55-9a37-3c2b0f9d4e10' and r[1]['pid'] == $inst"
 check "--json: dead record" json_check "r[2]['state'] == 'dead' and r[2]['pid'] == $oldpid and r[2]['started'] is None and r[2]['exe'] is None"
@@ -289,7 +293,7 @@ if id nobody >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
 	run 0 "-u nobody matches it" "$STATUS" -u nobody "$T/other/theirs.pid"
 	run 0 "-v: another user's pidfile, seen by root" "$STATUS" -v "$T/other/theirs.pid"
 	grep_out "pidfile not trusted: another user could have written it; .*user nobody" \
-		"-v: root is told not to trust it (SPEC 4.4)"
+		"-v: root is told not to trust it"
 else
 	ok "# SKIP permission cases need root and setpriv"
 fi

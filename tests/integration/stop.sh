@@ -181,7 +181,9 @@ daemon "$P" ignore-term
 start=$(date +%s%N)
 run 0 "TERM ignored: KILL after 1 s, exit 0" "$STOP" -v -p "$P" --retry TERM/1/KILL/5
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-check "escalation took about the first timeout ($ms ms)" test "$ms" -ge 1000 -a "$ms" -lt 3000
+# KILL came once the TERM's second was out, not before; the upper bound is
+# only there to tell a stop that waited for nothing from a slow machine.
+check "escalation: KILL not before the first timeout ($ms ms)" test "$ms" -ge 1000 -a "$ms" -lt 30000
 grep_err "^daemon-stop: sent KILL to $dpid, waiting up to 5 s$" "-v: says it sent KILL"
 check "escalation: daemon gone" wait_gone "$dpid" 10
 check "escalation: pidfile removed" test ! -e "$P"

@@ -73,6 +73,20 @@ static void wait_gone(pid_t pid)
 	assert_false(alive(pid));
 }
 
+/* The options objects of a case, freed by the teardown. */
+static struct dctl_daemonize_opts *opts[8];
+static size_t n_opts;
+
+static struct dctl_daemonize_opts *new_opts(void)
+{
+	struct dctl_daemonize_opts *o;
+
+	assert_true(n_opts < sizeof(opts) / sizeof(opts[0]));
+	assert_int_equal(dctl_daemonize_opts_new(&o), 0);
+	opts[n_opts++] = o;
+	return o;
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -95,6 +109,9 @@ static int teardown(void **state)
 		if (daemons[i] > 1)
 			kill(daemons[i], SIGKILL);
 	n_daemons = 0;
+	for (i = 0; i < n_opts; i++)
+		dctl_daemonize_opts_free(opts[i]);
+	n_opts = 0;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -319,7 +336,7 @@ static int count_fds(pid_t pid, char *extra, size_t size)
 
 static void test_ready_hostile_caller(void **state)
 {
-	struct dctl_daemonize_opts o;
+	struct dctl_daemonize_opts *o;
 	struct outcome out;
 	char val[256], stat[512], buf[4096] = "", *p;
 	int sid, tty, ppid, fd;
@@ -327,11 +344,11 @@ static void test_ready_hostile_caller(void **state)
 	pid_t pid;
 
 	(void)state;
-	dctl_daemonize_opts_init(&o);
-	o.stdout_path = logpath;
-	o.stderr_path = logpath;
-	o.pidfile = pidpath;
-	out = run_caller(&o, ACT_READY, true);
+	o = new_opts();
+	assert_int_equal(dctl_daemonize_opts_set_stdout(o, logpath), 0);
+	assert_int_equal(dctl_daemonize_opts_set_stderr(o, logpath), 0);
+	assert_int_equal(dctl_daemonize_opts_set_pidfile(o, pidpath), 0);
+	out = run_caller(o, ACT_READY, true);
 	assert_int_equal(out.r, 1);
 	assert_int_equal(out.status, 0);
 
@@ -389,18 +406,18 @@ static void test_ready_hostile_caller(void **state)
 
 static void test_ready_options(void **state)
 {
-	struct dctl_daemonize_opts o;
+	struct dctl_daemonize_opts *o;
 	struct outcome out;
 	char val[256], extra[256];
 	pid_t pid;
 	int i;
 
 	(void)state;
-	dctl_daemonize_opts_init(&o);
-	o.stdout_path = logpath;
-	o.chdir_path = dir;
-	o.umask = 027;
-	out = run_caller(&o, ACT_READY, false);
+	o = new_opts();
+	assert_int_equal(dctl_daemonize_opts_set_stdout(o, logpath), 0);
+	assert_int_equal(dctl_daemonize_opts_set_chdir(o, dir), 0);
+	assert_int_equal(dctl_daemonize_opts_set_umask(o, 027), 0);
+	out = run_caller(o, ACT_READY, false);
 	assert_int_equal(out.r, 1);
 	assert_int_equal(out.status, 0);
 	for (i = 0; i < 50 && !pid_in_log("daemon "); i++)
@@ -429,15 +446,15 @@ static void assert_no_pidfile(void)
 
 static void test_failed(void **state)
 {
-	struct dctl_daemonize_opts o;
+	struct dctl_daemonize_opts *o;
 	struct outcome out;
 	pid_t pid;
 
 	(void)state;
-	dctl_daemonize_opts_init(&o);
-	o.stdout_path = logpath;
-	o.pidfile = pidpath;
-	out = run_caller(&o, ACT_FAIL, false);
+	o = new_opts();
+	assert_int_equal(dctl_daemonize_opts_set_stdout(o, logpath), 0);
+	assert_int_equal(dctl_daemonize_opts_set_pidfile(o, pidpath), 0);
+	out = run_caller(o, ACT_FAIL, false);
 	assert_int_equal(out.r, 1);
 	assert_int_equal(out.status, 1);
 	pid = pid_in_log("daemon ");
@@ -448,15 +465,15 @@ static void test_failed(void **state)
 
 static void test_died(void **state)
 {
-	struct dctl_daemonize_opts o;
+	struct dctl_daemonize_opts *o;
 	struct outcome out;
 	pid_t pid;
 
 	(void)state;
-	dctl_daemonize_opts_init(&o);
-	o.stdout_path = logpath;
-	o.pidfile = pidpath;
-	out = run_caller(&o, ACT_DIE, false);
+	o = new_opts();
+	assert_int_equal(dctl_daemonize_opts_set_stdout(o, logpath), 0);
+	assert_int_equal(dctl_daemonize_opts_set_pidfile(o, pidpath), 0);
+	out = run_caller(o, ACT_DIE, false);
 	assert_int_equal(out.r, 1);
 	assert_int_not_equal(out.status, 0);
 	pid = pid_in_log("daemon ");
@@ -469,16 +486,16 @@ static void test_died(void **state)
  * still learn at once that the daemon itself died. */
 static void test_died_child_holds_pipe(void **state)
 {
-	struct dctl_daemonize_opts o;
+	struct dctl_daemonize_opts *o;
 	struct outcome out;
 	long long t0;
 	pid_t child;
 
 	(void)state;
-	dctl_daemonize_opts_init(&o);
-	o.stdout_path = logpath;
+	o = new_opts();
+	assert_int_equal(dctl_daemonize_opts_set_stdout(o, logpath), 0);
 	t0 = util_now_ms();
-	out = run_caller(&o, ACT_DIE_WITH_CHILD, false);
+	out = run_caller(o, ACT_DIE_WITH_CHILD, false);
 	assert_true(util_now_ms() - t0 < 5000);
 	assert_int_equal(out.r, 1);
 	assert_int_not_equal(out.status, 0);
@@ -492,15 +509,15 @@ static void test_died_child_holds_pipe(void **state)
 /* The caller is killed before the daemon reports: no SIGPIPE death. */
 static void test_caller_gone(void **state)
 {
-	struct dctl_daemonize_opts o;
+	struct dctl_daemonize_opts *o;
 	char buf[4096];
 	pid_t caller, pid = 0;
 	int rd, st, i;
 
 	(void)state;
-	dctl_daemonize_opts_init(&o);
-	o.stdout_path = logpath;
-	caller = start_caller(&o, ACT_READY_LATE, false, &rd);
+	o = new_opts();
+	assert_int_equal(dctl_daemonize_opts_set_stdout(o, logpath), 0);
+	caller = start_caller(o, ACT_READY_LATE, false, &rd);
 	for (i = 0; i < 100 && !(pid = pid_in_log("daemon ")); i++)
 		usleep(10000);
 	assert_true(pid > 1);
@@ -522,7 +539,7 @@ static void test_caller_gone(void **state)
 
 static void test_pidfile_contention(void **state)
 {
-	struct dctl_daemonize_opts o;
+	struct dctl_daemonize_opts *o;
 	struct outcome out;
 	char buf[64];
 	int fd;
@@ -533,10 +550,10 @@ static void test_pidfile_contention(void **state)
 	assert_int_equal(write(fd, "4242\n", 5), 5);
 	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
 
-	dctl_daemonize_opts_init(&o);
-	o.stdout_path = logpath;
-	o.pidfile = pidpath;
-	out = run_caller(&o, ACT_READY, false);
+	o = new_opts();
+	assert_int_equal(dctl_daemonize_opts_set_stdout(o, logpath), 0);
+	assert_int_equal(dctl_daemonize_opts_set_pidfile(o, pidpath), 0);
+	out = run_caller(o, ACT_READY, false);
 	assert_int_equal(out.r, -EEXIST);
 	/* Nothing was forked, the holder's pidfile is intact. */
 	assert_int_equal(pid_in_log("daemon "), 0);
@@ -547,40 +564,84 @@ static void test_pidfile_contention(void **state)
 
 static void test_setup_failures(void **state)
 {
-	struct dctl_daemonize_opts o;
+	struct dctl_daemonize_opts *o;
 	struct outcome out;
 	struct stat sb;
 
 	(void)state;
 	/* A step of the recipe fails in the child: -errno, nothing left. */
-	dctl_daemonize_opts_init(&o);
-	o.stdout_path = logpath;
-	o.pidfile = pidpath;
-	o.chdir_path = "/nonexistent-dctl-dir";
-	out = run_caller(&o, ACT_READY, false);
+	o = new_opts();
+	assert_int_equal(dctl_daemonize_opts_set_stdout(o, logpath), 0);
+	assert_int_equal(dctl_daemonize_opts_set_pidfile(o, pidpath), 0);
+	assert_int_equal(dctl_daemonize_opts_set_chdir(o, "/nonexistent-dctl-dir"), 0);
+	out = run_caller(o, ACT_READY, false);
 	assert_int_equal(out.r, -ENOENT);
 	assert_int_equal(pid_in_log("daemon "), 0);
 	assert_no_pidfile();
 
 	/* An output file that cannot be opened: before any fork. */
-	dctl_daemonize_opts_init(&o);
-	o.stdout_path = "/nonexistent-dctl-dir/out.log";
-	o.pidfile = pidpath;
-	out = run_caller(&o, ACT_READY, false);
+	o = new_opts();
+	assert_int_equal(dctl_daemonize_opts_set_stdout(o, "/nonexistent-dctl-dir/out.log"), 0);
+	assert_int_equal(dctl_daemonize_opts_set_pidfile(o, pidpath), 0);
+	out = run_caller(o, ACT_READY, false);
 	assert_int_equal(out.r, -ENOENT);
 	assert_no_pidfile();
 
 	/* A pidfile that is a directory. */
-	dctl_daemonize_opts_init(&o);
-	o.pidfile = dir;
-	out = run_caller(&o, ACT_READY, false);
+	o = new_opts();
+	assert_int_equal(dctl_daemonize_opts_set_pidfile(o, dir), 0);
+	out = run_caller(o, ACT_READY, false);
 	assert_int_equal(out.r, -EISDIR);
 	assert_int_equal(lstat(dir, &sb), 0);
 
-	assert_int_equal(dctl_daemonize(&o, NULL, &out.status), -EINVAL);
+	assert_int_equal(dctl_daemonize(o, NULL, &out.status), -EINVAL);
+	assert_int_equal(dctl_daemonize(o, (struct dctl_daemon **)&sb, NULL),
+			 -EINVAL);
 	assert_int_equal(dctl_daemon_ready(NULL), -EINVAL);
 	assert_int_equal(dctl_daemon_failed(NULL, EIO), -EINVAL);
 	assert_null(dctl_daemon_take_pidfile(NULL));
+}
+
+/* The options object: NULL and bad values refused, and nothing changed. */
+static void test_opts_refused(void **state)
+{
+	struct dctl_daemonize_opts *o;
+	struct outcome out;
+	struct stat sb;
+	pid_t pid;
+	int i;
+
+	(void)state;
+	assert_int_equal(dctl_daemonize_opts_new(NULL), -EINVAL);
+	assert_int_equal(dctl_daemonize_opts_set_stdin(NULL, "/dev/null"),
+			 -EINVAL);
+	assert_int_equal(dctl_daemonize_opts_set_stdout(NULL, logpath), -EINVAL);
+	assert_int_equal(dctl_daemonize_opts_set_stderr(NULL, logpath), -EINVAL);
+	assert_int_equal(dctl_daemonize_opts_set_pidfile(NULL, pidpath),
+			 -EINVAL);
+	assert_int_equal(dctl_daemonize_opts_set_chdir(NULL, "/"), -EINVAL);
+	assert_int_equal(dctl_daemonize_opts_set_umask(NULL, 022), -EINVAL);
+	dctl_daemonize_opts_free(NULL);
+
+	o = new_opts();
+	assert_int_equal(dctl_daemonize_opts_set_umask(o, 01000), -EINVAL);
+	assert_int_equal(dctl_daemonize_opts_set_pidfile(o, ""), -EINVAL);
+	assert_int_equal(dctl_daemonize_opts_set_stdout(o, logpath), 0);
+	assert_int_equal(dctl_daemonize_opts_set_pidfile(o, pidpath), 0);
+	/* Back to none: the daemon then runs without a pidfile. */
+	assert_int_equal(dctl_daemonize_opts_set_pidfile(o, NULL), 0);
+	out = run_caller(o, ACT_READY, false);
+	assert_int_equal(out.r, 1);
+	assert_int_equal(out.status, 0);
+	for (i = 0; i < 50 && !pid_in_log("daemon "); i++)
+		usleep(20000);
+	pid = pid_in_log("daemon ");
+	track(pid);
+	assert_true(pid > 1);
+	assert_int_equal(lstat(pidpath, &sb), -1);
+	assert_int_equal(errno, ENOENT);
+	kill(pid, SIGKILL);
+	wait_gone(pid);
 }
 
 int main(void)
@@ -599,6 +660,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pidfile_contention, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_setup_failures, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_opts_refused, setup,
 						teardown),
 	};
 

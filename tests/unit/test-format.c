@@ -9,6 +9,7 @@
 
 #include "daemonctl.h"
 #include "format.h"
+#include "status.h"
 
 /* 2026-11-25T08:49:50Z */
 #define T0 ((time_t)1795596590)
@@ -111,13 +112,13 @@ static void test_states(void **state)
 	assert_string_equal(line(&st, "web", "/run/web.pid", false, T0),
 			    "web: not running");
 	fill(&st, DCTL_STATE_DEAD, 4321);
-	strcpy(st.reason, "no process 4321");
+	st.reason = (char *)"no process 4321";
 	assert_string_equal(line(&st, "web", "/run/web.pid", false, T0),
 			    "web: dead, pidfile exists (pid 4321)");
 	fill(&st, DCTL_STATE_UNKNOWN, 0);
 	st.error = -EBADMSG;
 	st.fault = DCTL_PID_NOT_NUMBER;
-	strcpy(st.reason, "malformed pidfile: not a number");
+	st.reason = (char *)"malformed pidfile: not a number";
 	assert_string_equal(line(&st, "web", "/run/web.pid", false, T0),
 			    "web: unknown (malformed pidfile: not a number)");
 	/* No name: the pidfile stands in. */
@@ -137,7 +138,7 @@ static void test_verbose(void **state)
 	st.locked = false;
 	st.trusted = false;
 	st.uid = 0;
-	strcpy(st.exe, "/usr/sbin/webd");
+	st.exe = (char *)"/usr/sbin/webd";
 	strcpy(st.instance, "0b6f2f9e-4c39-4d5e-9d52-1f3a3f0c2a11");
 	assert_string_equal(line(&st, "web", "/run/web.pid", true, T0 + 45),
 			    "web: running (pid 1234, up 45s) [pidfile /run/web.pid; "
@@ -146,12 +147,12 @@ static void test_verbose(void **state)
 			    "exe /usr/sbin/webd; user root; "
 			    "instance 0b6f2f9e-4c39-4d5e-9d52-1f3a3f0c2a11]");
 	fill(&st, DCTL_STATE_DEAD, 4321);
-	strcpy(st.reason, "process 4321 started after the pidfile was written");
+	st.reason = (char *)"process 4321 started after the pidfile was written";
 	assert_string_equal(line(&st, "web", "/run/web.pid", true, T0),
 			    "web: dead, pidfile exists (pid 4321) [pidfile /run/web.pid; "
 			    "process 4321 started after the pidfile was written]");
 	/* A dead record without a reason still says something true. */
-	st.reason[0] = '\0';
+	st.reason = NULL;
 	st.zombie = true;
 	assert_string_equal(line(&st, "web", NULL, true, T0),
 			    "web: dead, pidfile exists (pid 4321) [process 4321 is a zombie]");
@@ -198,7 +199,7 @@ static void test_line_visible(void **state)
 	assert_string_equal(line(&st, "a\nb\tc\\d\x1b[2J\x7f", NULL, false, T0),
 			    "a\\nb\\tc\\\\d\\x1b[2J\\x7f: not running");
 	fill(&st, DCTL_STATE_UNKNOWN, 0);
-	strcpy(st.reason, "bad\nreason");
+	st.reason = (char *)"bad\nreason";
 	assert_string_equal(line(&st, "x", NULL, false, T0),
 			    "x: unknown (bad\\nreason)");
 }
@@ -255,7 +256,7 @@ static void test_json_states(void **state)
 	(void)state;
 	running(&st, 1234);
 	st.uid = 0;
-	strcpy(st.exe, "/usr/sbin/webd");
+	st.exe = (char *)"/usr/sbin/webd";
 	strcpy(st.instance, "0b6f2f9e-4c39-4d5e-9d52-1f3a3f0c2a11");
 	assert_string_equal(json(&st, "web", "/run/web.pid", T0 + 11045),
 		"{\"name\":\"web\",\"pidfile\":\"/run/web.pid\",\"pid\":1234,"
@@ -281,12 +282,12 @@ static void test_json_states(void **state)
 			       ",\"user\":\"4000000\","));
 
 	/* Dead: the process facts describe someone else, so null; the
-	 * reason is null too (SPEC 3: null unless unknown). */
+	 * reason is null too (null unless unknown). */
 	fill(&st, DCTL_STATE_DEAD, 4321);
 	st.started = T0;
 	st.uid = 0;
-	strcpy(st.exe, "/bin/other");
-	strcpy(st.reason, "process 4321 started after the pidfile was written");
+	st.exe = (char *)"/bin/other";
+	st.reason = (char *)"process 4321 started after the pidfile was written";
 	assert_string_equal(json(&st, "web", "/run/web.pid", T0),
 		"{\"name\":\"web\",\"pidfile\":\"/run/web.pid\",\"pid\":4321,"
 		"\"state\":\"dead\",\"locked\":false,\"started\":null,"
@@ -302,7 +303,7 @@ static void test_json_states(void **state)
 
 	fill(&st, DCTL_STATE_UNKNOWN, 0);
 	st.error = -EACCES;
-	strcpy(st.reason, "cannot read \"/run/web.pid\": Permission denied");
+	st.reason = (char *)"cannot read \"/run/web.pid\": Permission denied";
 	assert_string_equal(json(&st, "web", NULL, T0),
 		"{\"name\":\"web\",\"pidfile\":null,\"pid\":null,"
 		"\"state\":\"unknown\",\"locked\":false,\"started\":null,"
@@ -310,33 +311,47 @@ static void test_json_states(void **state)
 		"\"reason\":\"cannot read \\\"/run/web.pid\\\": Permission denied\"}");
 }
 
-/* A status record straight from memory: unterminated text fields must
- * not be read past their arrays. */
-static void test_json_unterminated_fields(void **state)
+/* Text fields have no size of their own: a 5000-byte exe comes out whole
+ * in the JSON object and in -v's line. */
+static void test_long_fields(void **state)
 {
 	struct dctl_status st;
 	const char *out, *exe;
+	char *long_exe;
 
 	(void)state;
 	running(&st, 5);
-	memset(st.exe, 'e', sizeof(st.exe));
-	memset(st.instance, 'i', sizeof(st.instance));
+	long_exe = malloc(5001);
+	assert_non_null(long_exe);
+	memset(long_exe, 'e', 5000);
+	long_exe[5000] = '\0';
+	st.exe = long_exe;
 	out = json(&st, "n", "p", T0);
-	assert_non_null(strstr(out, "\"instance\":\"iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii\","));
 	exe = strstr(out, "\"exe\":\"");
 	assert_non_null(exe);
 	exe += strlen("\"exe\":\"");
-	assert_int_equal(strspn(exe, "e"), sizeof(st.exe));
-	assert_string_equal(exe + sizeof(st.exe), "\",\"user\":null,\"reason\":null}");
+	assert_int_equal(strspn(exe, "e"), 5000);
+	assert_string_equal(exe + 5000, "\",\"user\":null,\"reason\":null}");
 
-	/* The same for -v's line. */
 	out = line(&st, "n", NULL, true, T0);
 	exe = strstr(out, "; exe ");
 	assert_non_null(exe);
 	exe += strlen("; exe ");
-	assert_int_equal(strspn(exe, "e"), sizeof(st.exe));
-	assert_string_equal(exe + sizeof(st.exe),
-			    "; instance iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii]");
+	assert_int_equal(strspn(exe, "e"), 5000);
+	assert_string_equal(exe + 5000, "]");
+	free(long_exe);
+}
+
+/* The public writers on a record that does not exist. */
+static void test_null_record(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(dctl_status_format(NULL, "n", "p", false, buf,
+					    sizeof(buf)), -EINVAL);
+	assert_int_equal(dctl_status_json(NULL, "n", "p", T0, buf,
+					  sizeof(buf)), -EINVAL);
 }
 
 static void test_json_escape_table(void **state)
@@ -484,7 +499,7 @@ static void test_json_small_buffer(void **state)
 
 	(void)state;
 	fill(&st, DCTL_STATE_UNKNOWN, 0);
-	strcpy(st.reason, "a \"quoted\" reason\n");
+	st.reason = (char *)"a \"quoted\" reason\n";
 	n = dctl_status_json(&st, "n\xff", "p", T0, full, sizeof(full));
 	assert_true(n > 0 && (size_t)n < sizeof(full));
 	assert_int_equal(dctl_status_json(&st, "n\xff", "p", T0, NULL, 0), n);
@@ -521,7 +536,8 @@ int main(void)
 		cmocka_unit_test(test_line_small_buffer),
 		cmocka_unit_test(test_line_bad_args),
 		cmocka_unit_test(test_json_states),
-		cmocka_unit_test(test_json_unterminated_fields),
+		cmocka_unit_test(test_long_fields),
+		cmocka_unit_test(test_null_record),
 		cmocka_unit_test(test_json_escape_table),
 		cmocka_unit_test(test_utf8_len),
 		cmocka_unit_test(test_json_escape_every_byte),

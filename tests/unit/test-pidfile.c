@@ -257,8 +257,9 @@ static void test_refuse_fifo(void **state)
 	assert_int_equal(dctl_pidfile_remove_stale(path_in("fifo.pid"), 1234),
 			 -ENXIO);
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	/* Never blocks: well under a second for all three. */
-	assert_true(b.tv_sec - a.tv_sec < 1);
+	/* Never blocks: opening a FIFO would wait for a writer forever. The
+	 * bound only tells such a hang from a slow machine. */
+	assert_true(b.tv_sec - a.tv_sec < 10);
 }
 
 static void test_refuse_dir_device_socket(void **state)

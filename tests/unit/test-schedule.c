@@ -151,6 +151,22 @@ struct sched_case {
 	int err;
 };
 
+static void assert_same_steps(const struct dctl_schedule *a,
+			      const struct dctl_schedule *b)
+{
+	enum dctl_step_kind ka, kb;
+	int va, vb;
+	size_t i;
+
+	assert_int_equal(dctl_schedule_get_count(a), dctl_schedule_get_count(b));
+	for (i = 0; i < dctl_schedule_get_count(a); i++) {
+		assert_int_equal(dctl_schedule_get_step(a, i, &ka, &va), 0);
+		assert_int_equal(dctl_schedule_get_step(b, i, &kb, &vb), 0);
+		assert_int_equal(ka, kb);
+		assert_int_equal(va, vb);
+	}
+}
+
 static void test_schedule_table(void **state)
 {
 	const struct sched_case cases[] = {
@@ -207,91 +223,117 @@ static void test_schedule_table(void **state)
 		{ "SIGRTMIN+99/5", NULL, -EINVAL },
 		{ "TERM/5\n", NULL, -EINVAL },
 	};
-	struct dctl_schedule s, again;
+	struct dctl_schedule *s, *again, *untouched = (void *)&cases;
 	char out[256];
 	size_t i;
 	int r;
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		memset(&s, 0x5a, sizeof(s));
-		s.n = 99;
+		s = untouched;
 		r = dctl_schedule_parse(cases[i].text, SIGTERM, &s);
 		if (!cases[i].want) {
-			if (r != cases[i].err || s.n != 99)
+			if (r != cases[i].err || s != untouched)
 				fail_msg("'%s': got %d, want %d", cases[i].text,
 					 r, cases[i].err);
 			continue;
 		}
 		if (r != 0)
 			fail_msg("'%s' refused: %d", cases[i].text, r);
-		assert_int_equal(dctl_schedule_format(&s, out, sizeof(out)),
+		assert_int_equal(dctl_schedule_format(s, out, sizeof(out)),
 				 (int)strlen(cases[i].want));
 		if (strcmp(out, cases[i].want) != 0)
 			fail_msg("'%s' formats as '%s', want '%s'",
 				 cases[i].text, out, cases[i].want);
 		/* Round trip: what we print parses back to the same steps. */
 		assert_int_equal(dctl_schedule_parse(out, SIGTERM, &again), 0);
-		assert_int_equal(again.n, s.n);
-		assert_memory_equal(again.step, s.step,
-				    s.n * sizeof(s.step[0]));
+		assert_same_steps(again, s);
+		dctl_schedule_free(again);
+		dctl_schedule_free(s);
 	}
+}
+
+static void assert_step(const struct dctl_schedule *s, size_t i,
+			enum dctl_step_kind kind, int value)
+{
+	enum dctl_step_kind k;
+	int v;
+
+	assert_int_equal(dctl_schedule_get_step(s, i, &k, &v), 0);
+	assert_int_equal(k, kind);
+	assert_int_equal(v, value);
 }
 
 static void test_schedule_steps(void **state)
 {
-	struct dctl_schedule s;
+	struct dctl_schedule *s;
 
 	(void)state;
 	assert_int_equal(dctl_schedule_parse("-HUP/5/forever/KILL/5", 0, &s),
 			 0);
-	assert_int_equal(s.n, 5);
-	assert_int_equal(s.step[0].kind, DCTL_STEP_SIGNAL);
-	assert_int_equal(s.step[0].value, SIGHUP);
-	assert_int_equal(s.step[1].kind, DCTL_STEP_TIMEOUT);
-	assert_int_equal(s.step[1].value, 5);
-	assert_int_equal(s.step[2].kind, DCTL_STEP_FOREVER);
-	assert_int_equal(s.step[3].kind, DCTL_STEP_SIGNAL);
-	assert_int_equal(s.step[3].value, SIGKILL);
-	assert_int_equal(s.step[4].kind, DCTL_STEP_TIMEOUT);
+	assert_int_equal(dctl_schedule_get_count(s), 5);
+	assert_step(s, 0, DCTL_STEP_SIGNAL, SIGHUP);
+	assert_step(s, 1, DCTL_STEP_TIMEOUT, 5);
+	assert_step(s, 2, DCTL_STEP_FOREVER, 0);
+	assert_step(s, 3, DCTL_STEP_SIGNAL, SIGKILL);
+	assert_step(s, 4, DCTL_STEP_TIMEOUT, 5);
+	/* Past the end, and either output optional. */
+	assert_int_equal(dctl_schedule_get_step(s, 5, NULL, NULL), -EINVAL);
+	assert_int_equal(dctl_schedule_get_step(s, 4, NULL, NULL), 0);
+	dctl_schedule_free(s);
+}
+
+static void format_is(const struct dctl_schedule *s, const char *want)
+{
+	char out[64];
+
+	assert_int_equal(dctl_schedule_format(s, out, sizeof(out)),
+			 (int)strlen(want));
+	assert_string_equal(out, want);
 }
 
 /* A bare timeout uses the given signal; the default schedule too. */
 static void test_schedule_bare_and_default(void **state)
 {
-	struct dctl_schedule s;
-	char out[64];
+	struct dctl_schedule *s = NULL;
 
 	(void)state;
 	assert_int_equal(dctl_schedule_parse("10", SIGINT, &s), 0);
-	dctl_schedule_format(&s, out, sizeof(out));
-	assert_string_equal(out, "INT/10/KILL/10");
+	format_is(s, "INT/10/KILL/10");
+	dctl_schedule_free(s);
 	assert_int_equal(dctl_schedule_parse("10", 0, &s), 0);
-	dctl_schedule_format(&s, out, sizeof(out));
-	assert_string_equal(out, "TERM/10/KILL/10");
+	format_is(s, "TERM/10/KILL/10");
+	dctl_schedule_free(s);
+	s = NULL;
 	assert_int_equal(dctl_schedule_parse("10", 32, &s), -EINVAL);
 	assert_int_equal(dctl_schedule_parse("10", 9999, &s), -EINVAL);
 	assert_int_equal(dctl_schedule_parse(NULL, SIGTERM, &s), -EINVAL);
+	assert_null(s);
 
-	dctl_schedule_default(0, &s);
-	dctl_schedule_format(&s, out, sizeof(out));
-	assert_string_equal(out, "TERM/30/KILL/5");
-	dctl_schedule_default(SIGHUP, &s);
-	dctl_schedule_format(&s, out, sizeof(out));
-	assert_string_equal(out, "HUP/30/KILL/5");
+	assert_int_equal(dctl_schedule_default(0, &s), 0);
+	format_is(s, "TERM/30/KILL/5");
+	dctl_schedule_free(s);
+	assert_int_equal(dctl_schedule_default(SIGHUP, &s), 0);
+	format_is(s, "HUP/30/KILL/5");
+	dctl_schedule_free(s);
+	s = NULL;
+	assert_int_equal(dctl_schedule_default(32, &s), -EINVAL);
+	assert_null(s);
 }
 
 static void test_schedule_too_long(void **state)
 {
-	char text[DCTL_SCHEDULE_MAX * 8 + 16] = "";
-	struct dctl_schedule s;
+	enum { MAX_ITEMS = 32 };
+	char text[MAX_ITEMS * 8 + 16] = "";
+	struct dctl_schedule *s;
 	int i;
 
 	(void)state;
-	for (i = 0; i < DCTL_SCHEDULE_MAX; i++)
+	for (i = 0; i < MAX_ITEMS; i++)
 		strcat(text, i ? "/1" : "TERM");
 	assert_int_equal(dctl_schedule_parse(text, 0, &s), 0);
-	assert_int_equal(s.n, DCTL_SCHEDULE_MAX);
+	assert_int_equal(dctl_schedule_get_count(s), MAX_ITEMS);
+	dctl_schedule_free(s);
 	strcat(text, "/1");
 	assert_int_equal(dctl_schedule_parse(text, 0, &s), -ERANGE);
 }
@@ -299,22 +341,34 @@ static void test_schedule_too_long(void **state)
 /* snprintf's contract: the needed length, truncated but terminated. */
 static void test_schedule_format_truncates(void **state)
 {
-	struct dctl_schedule s;
+	struct dctl_schedule *s;
 	char small[6];
 
 	(void)state;
-	dctl_schedule_default(SIGTERM, &s);
-	assert_int_equal(dctl_schedule_format(&s, NULL, 0), 14);
+	assert_int_equal(dctl_schedule_default(SIGTERM, &s), 0);
+	assert_int_equal(dctl_schedule_format(s, NULL, 0), 14);
 	memset(small, 'x', sizeof(small));
-	assert_int_equal(dctl_schedule_format(&s, small, sizeof(small)), 14);
+	assert_int_equal(dctl_schedule_format(s, small, sizeof(small)), 14);
 	assert_string_equal(small, "TERM/");
-	s.step[0].value = 32;
-	assert_int_equal(dctl_schedule_format(&s, small, sizeof(small)),
+	assert_int_equal(dctl_schedule_format(s, NULL, 5), -EINVAL);
+	dctl_schedule_free(s);
+}
+
+/* NULL objects: -EINVAL or nothing, never a crash. */
+static void test_schedule_null(void **state)
+{
+	struct dctl_schedule *s = NULL;
+	char out[8];
+
+	(void)state;
+	assert_int_equal(dctl_schedule_parse("TERM/5", 0, NULL), -EINVAL);
+	assert_int_equal(dctl_schedule_default(0, NULL), -EINVAL);
+	assert_int_equal(dctl_schedule_format(NULL, out, sizeof(out)),
 			 -EINVAL);
-	s.step[0].value = SIGTERM;
-	s.step[1].kind = (enum dctl_step_kind)42;
-	assert_int_equal(dctl_schedule_format(&s, small, sizeof(small)),
-			 -EINVAL);
+	assert_int_equal(dctl_schedule_get_count(NULL), 0);
+	assert_int_equal(dctl_schedule_get_step(NULL, 0, NULL, NULL), -EINVAL);
+	dctl_schedule_free(NULL);
+	assert_null(s);
 }
 
 int main(void)
@@ -330,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_schedule_bare_and_default),
 		cmocka_unit_test(test_schedule_too_long),
 		cmocka_unit_test(test_schedule_format_truncates),
+		cmocka_unit_test(test_schedule_null),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

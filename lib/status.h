@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The insides of the opaque status record, its list and the match: shared
+ * by the probe that fills a record, the match that may turn it DEAD, the
+ * writers that render it and stop that acts on it. Internal to the
+ * library; unit tests and fuzz targets build records through it.
+ */
+#ifndef DCTL_STATUS_H
+#define DCTL_STATUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "daemonctl.h"
+#include "util.h"
+
+struct dctl_status {
+	enum dctl_state state;
+	pid_t pid;		/* 0 when the file names none */
+	bool locked;		/* its flock is held by someone */
+	bool trusted;		/* root's trust rules pass (always, for others) */
+	bool zombie;
+	bool in_list;		/* owned by a dctl_status_list */
+	int error;		/* -errno behind UNKNOWN, else 0 */
+	enum dctl_pid_fault fault; /* with error == -EBADMSG */
+	dev_t dev;		/* of the pidfile */
+	ino_t ino;
+	struct timespec mtime;
+	int64_t started;	/* process start, epoch seconds; 0: unknown */
+	unsigned long long start_ticks;
+	uid_t uid;		/* (uid_t)-1: unknown */
+	char *exe;		/* NULL: unknown */
+	char instance[UTIL_UUID_TEXT];	/* "": none */
+	char *reason;		/* NULL: nothing said */
+};
+
+struct dctl_status_list {
+	struct util_array recs;	/* of struct dctl_status */
+};
+
+struct dctl_match {
+	char *exe;		/* NULL: any */
+	uid_t uid;		/* (uid_t)-1: any */
+	char instance[UTIL_UUID_TEXT];	/* "": any */
+};
+
+/* An empty record: nothing known, trusted, uid unknown. */
+void status_init(struct dctl_status *st);
+
+/* Free the strings the record holds; the numbers stay as they are. */
+void status_release(struct dctl_status *st);
+
+/* Free what the record holds and make it empty again (still in its list). */
+void status_clear(struct dctl_status *st);
+
+/*
+ * Replace the reason. Out of memory leaves none, and the writers then
+ * fall back to a reason of their own for the state.
+ */
+void status_set_reason(struct dctl_status *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Replace exe with a copy of path (NULL: unknown). 0 or -ENOMEM. */
+int status_set_exe(struct dctl_status *st, const char *path);
+
+/* Probe n paths into n records made with status_init(). */
+int probe_records(const char *const *paths, size_t n, unsigned flags,
+		  struct dctl_status *st);
+
+/* Any condition set? */
+bool match_any(const struct dctl_match *m);
+
+/*
+ * Does the match name the process itself (by executable or owner), which
+ * is what makes an untrusted pidfile safe to act on? An instance id does
+ * not: whoever could write the file could also copy the id.
+ */
+bool match_names_process(const struct dctl_match *m);
+
+/* A copy of src into a new match (src NULL: one without conditions). */
+int match_dup(const struct dctl_match *src, struct dctl_match **out);
+
+#endif
