@@ -104,6 +104,19 @@ static int lock_start(struct spawn *s)
 	return check_running(s);
 }
 
+/*
+ * The lock makes this start the owner of the state record a supervisor of
+ * an earlier instance left behind (one that gave up, or was killed): it
+ * says nothing true about the daemon starting now.
+ */
+static void forget_state(const struct spawn *s)
+{
+	char path[PATH_MAX];
+
+	if (svstate_path(s->o->pidfile, path, sizeof(path)) == 0)
+		svstate_remove(path);
+}
+
 int startlock_take(struct spawn *s)
 {
 	pid_t holder = 0;
@@ -127,6 +140,7 @@ int startlock_take(struct spawn *s)
 	if (r < 0)
 		return spawn_fail(s, DCTL_STAGE_PIDFILE, -r, "pidfile %s: %s",
 				  s->o->pidfile, spawn_errstr(s, -r));
+	forget_state(s);
 	return 0;
 }
 

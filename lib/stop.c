@@ -10,8 +10,17 @@
  * hit. The wait is poll(2) on the pidfd, which wakes at exit, zombie or
  * not. Only where pidfds do not exist (ENOSYS) do we fall back to kill(2)
  * and proc_wait_exit()'s bounded poll.
+ *
+ * A supervised daemon is stopped through its supervisor, pinned the same
+ * way (a pidfd, then the state record, its start time and its hold on the
+ * pidfile's lock checked): the first signal goes as a request to end
+ * supervision, so no restart can follow whatever the program does, the
+ * later ones of the schedule as requests to forward them, and the wait is
+ * for the supervisor, which exits only once the program is reaped and the
+ * pidfile removed. See supervise.h for the protocol.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +34,7 @@
 #include "proc.h"
 #include "schedule.h"
 #include "status.h"
+#include "supervise.h"
 #include "util.h"
 
 /* The longest wait handed to proc_wait_exit() at once (one day). */
@@ -51,6 +61,8 @@ struct dctl_stop {
 	int last_signal;
 	pid_t pgrp;		/* the daemon's group, with process_group */
 	int pidfd;		/* -1: no pidfds, kill(2) fallback */
+	int svfd;		/* the supervisor's pidfd, or -1 */
+	bool asked_stop;	/* the supervisor has the stop request */
 	long long sent_ms;	/* when the first signal went out */
 };
 
@@ -77,6 +89,7 @@ int dctl_stop_new(struct dctl_stop **out, const char *pidfile)
 	sp->sig = SIGTERM;
 	schedule_default(&sp->sched, sp->sig);
 	sp->pidfd = -1;
+	sp->svfd = -1;
 	*out = sp;
 	return 0;
 }
@@ -189,6 +202,14 @@ const struct dctl_schedule *dctl_stop_get_schedule(const struct dctl_stop *sp)
 	return sp ? &sp->sched : NULL;
 }
 
+static int stop_untrusted(struct dctl_stop *sp)
+{
+	slog(sp, DCTL_LOG_INFO,
+	     "%s: not trusted (a non-root user could have written it); refusing without an --exec or --user match",
+	     sp->pidfile);
+	return -EPERM;
+}
+
 /* Probe the pidfile: is there a live daemon we may signal? */
 static int stop_resolve(struct dctl_stop *sp)
 {
@@ -216,6 +237,15 @@ static int stop_resolve(struct dctl_stop *sp)
 		return st->error < 0 ? st->error : -EIO;
 	case DCTL_STATE_RUNNING:
 		break;
+	case DCTL_STATE_RESTARTING:
+		/* No program runs: the supervisor, which the pidfile names, is
+		 * all there is to stop, and no match is about it. */
+		if (st->pid < 2 || st->supervisor != st->pid)
+			return -EBADMSG;
+		if (!st->trusted)
+			return stop_untrusted(sp);
+		sp->pid = st->pid;
+		return 0;
 	default:
 		return -EIO;
 	}
@@ -228,12 +258,8 @@ static int stop_resolve(struct dctl_stop *sp)
 		return -ESRCH;
 	}
 	/* A pidfile others could write needs the process named by exe or uid. */
-	if (!st->trusted && !match_names_process(sp->match)) {
-		slog(sp, DCTL_LOG_INFO,
-		     "%s: not trusted (a non-root user could have written it); refusing without an --exec or --user match",
-		     sp->pidfile);
-		return -EPERM;
-	}
+	if (!st->trusted && !match_names_process(sp->match))
+		return stop_untrusted(sp);
 	sp->pid = st->pid;
 	return 0;
 }
@@ -304,10 +330,36 @@ static int stop_pin(struct dctl_stop *sp, bool use_pidfd)
 	return 0;
 }
 
+/*
+ * A signal of the schedule as a request to the supervisor: the first one
+ * ends supervision (with --no-wait, none does), the later ones are
+ * forwarded to the program.
+ */
+static int stop_ask_supervisor(struct dctl_stop *sp, int sig)
+{
+	unsigned flags = (sp->process_group ? SV_F_GROUP : 0) |
+			 (sp->keep_pidfile ? SV_F_KEEP_PIDFILE : 0);
+	enum sv_op op = sp->no_wait || sp->asked_stop ? SV_OP_FORWARD :
+			SV_OP_STOP;
+	int r;
+
+	r = proc_pidfd_sigqueue(sp->svfd, SV_SIGNAL, sv_request(op, sig, flags));
+	if (r < 0)
+		return r;
+	sp->asked_stop |= op == SV_OP_STOP;
+	sp->last_signal = sig;
+	if (!sp->sent_ms)
+		sp->sent_ms = util_now_ms();
+	return 0;
+}
+
 static int stop_send(struct dctl_stop *sp, int sig)
 {
 	struct proc_stat ps;
 	int r;
+
+	if (sp->svfd >= 0)
+		return stop_ask_supervisor(sp, sig);
 
 	/*
 	 * Without a pidfd (and for a group, which has none) look again just
@@ -342,10 +394,12 @@ static int stop_wait(struct dctl_stop *sp, int secs)
 {
 	struct util_deadline d = util_deadline_in((long long)secs * 1000);
 	int r;
+	/* A supervisor exits once the program is gone: wait for it. */
+	int fd = sp->svfd >= 0 ? sp->svfd : sp->pidfd;
+	pid_t pid = sp->svfd >= 0 ? sp->status->supervisor : sp->pid;
 
 	do
-		r = proc_wait_exit(sp->pidfd, sp->pid,
-				   util_deadline_left(d, WAIT_CHUNK_MS));
+		r = proc_wait_exit(fd, pid, util_deadline_left(d, WAIT_CHUNK_MS));
 	while (r == -ETIMEDOUT && !util_deadline_passed(d));
 	return r;
 }
@@ -428,7 +482,10 @@ static int stop_follow(struct dctl_stop *sp)
 			return 0;
 	}
 	/* The schedule may end in a signal: has that already worked? */
-	r = proc_wait_exit(sp->pidfd, sp->pid, 0);
+	if (sp->svfd >= 0)
+		r = proc_wait_exit(sp->svfd, sp->status->supervisor, 0);
+	else
+		r = proc_wait_exit(sp->pidfd, sp->pid, 0);
 	return r == 0 ? 0 : -ETIMEDOUT;
 }
 
@@ -517,6 +574,15 @@ static int remove_stale_soon(const char *path, pid_t pid)
 	return r == -ETIMEDOUT ? -EBUSY : r;
 }
 
+/* The record of a supervisor that is gone, once its daemon is too. */
+static void stop_forget_record(struct dctl_stop *sp)
+{
+	char path[PATH_MAX];
+
+	if (svstate_path(sp->pidfile, path, sizeof(path)) == 0)
+		svstate_remove(path);
+}
+
 static void stop_remove_pidfile(struct dctl_stop *sp)
 {
 	char eb[UTIL_STRERROR_MAX];
@@ -531,6 +597,8 @@ static void stop_remove_pidfile(struct dctl_stop *sp)
 		return;
 	}
 	r = remove_stale_soon(sp->pidfile, sp->pid);
+	if (r == 0 && st->supervised)
+		stop_forget_record(sp);
 	if (r == 0)
 		slog(sp, DCTL_LOG_DEBUG, "removed %s", sp->pidfile);
 	else if (r == -EBUSY || r == -ENOENT)
@@ -541,7 +609,80 @@ static void stop_remove_pidfile(struct dctl_stop *sp)
 		     sp->pidfile, util_strerror(-r, eb, sizeof(eb)));
 }
 
-static int stop_act(struct dctl_stop *sp, bool use_pidfd)
+/*
+ * Pin the supervisor the probe found: a pidfd first, then the record read
+ * again must name it with its start time, and it must hold the pidfile's
+ * lock. 0 (sp->svfd set), -ESRCH if it is gone or is not that process,
+ * -errno (-ENOSYS: no pidfds, where a request cannot be pinned).
+ */
+static int stop_pin_supervisor(struct dctl_stop *sp)
+{
+	const struct dctl_status *st = sp->status;
+	char path[PATH_MAX];
+	struct svstate rec;
+	uid_t owner;
+	int fd, r;
+
+	fd = proc_pidfd_open(st->supervisor);
+	if (fd < 0)
+		return fd;
+	r = svstate_path(sp->pidfile, path, sizeof(path));
+	if (!r)
+		r = svstate_read(path, &rec, &owner);
+	if (!r && (rec.supervisor != st->supervisor ||
+		   (geteuid() == 0 && owner != 0) ||
+		   svstate_supervisor_alive(&rec) != 1 ||
+		   proc_holds_flock(rec.supervisor, st->dev, st->ino) != 1))
+		r = -ESRCH;
+	if (r < 0) {
+		close(fd);
+		return r == -ENOENT || r == -EBADMSG ? -ESRCH : r;
+	}
+	sp->svfd = fd;
+	return 0;
+}
+
+/*
+ * The supervisor is gone. If it went by itself (killed) and left the
+ * program running, the program is now an unsupervised daemon: probe it
+ * afresh, for the plain stop to take over. true if there is one.
+ */
+static bool stop_program_left(struct dctl_stop *sp)
+{
+	struct dctl_status *st;
+
+	if (dctl_probe(sp->pidfile, DCTL_PROBE_DETAILS, &st) < 0)
+		return false;
+	if (st->state != DCTL_STATE_RUNNING || st->supervisor || st->pid < 2) {
+		dctl_status_free(st);
+		return false;
+	}
+	slog(sp, DCTL_LOG_INFO, "supervisor %d is gone, pid %d still runs: stopping it directly",
+	     (int)sp->status->supervisor, (int)st->pid);
+	dctl_status_free(sp->status);
+	sp->status = st;
+	sp->pid = st->pid;
+	return true;
+}
+
+static int stop_supervised(struct dctl_stop *sp)
+{
+	int r;
+
+	if (sp->no_wait)
+		return stop_signal_once(sp);
+	r = stop_follow(sp);
+	if (r == -ETIMEDOUT)
+		slog(sp, DCTL_LOG_INFO, "supervisor %d still running at the end of %s",
+		     (int)sp->status->supervisor, sp->sched_text);
+	else if (r == 0 && sp->sent_ms)
+		slog(sp, DCTL_LOG_INFO, "%d and its supervisor gone %.3f s after the first signal",
+		     (int)sp->pid,
+		     (double)(util_now_ms() - sp->sent_ms) / 1000);
+	return r;
+}
+
+static int stop_plain(struct dctl_stop *sp, bool use_pidfd)
 {
 	int r;
 
@@ -570,6 +711,33 @@ static int stop_act(struct dctl_stop *sp, bool use_pidfd)
 	return 0;
 }
 
+static int stop_act(struct dctl_stop *sp, bool use_pidfd)
+{
+	bool restarting = sp->status->state == DCTL_STATE_RESTARTING;
+	int r;
+
+	if (sp->status->supervisor < 2 || !use_pidfd)
+		return restarting ? -ESRCH : stop_plain(sp, use_pidfd);
+	r = stop_pin_supervisor(sp);
+	if (r == 0) {
+		r = stop_supervised(sp);
+		close(sp->svfd);
+		sp->svfd = -1;
+		if (r != 0 || sp->no_wait || !stop_program_left(sp))
+			return r;
+		sp->asked_stop = false;
+		sp->last_signal = 0;
+		sp->sent_ms = 0;
+	} else if (r != -ESRCH && r != -ENOSYS) {
+		return r;
+	} else if (restarting) {
+		slog(sp, DCTL_LOG_INFO, "supervisor %d is gone, nothing to stop",
+		     (int)sp->pid);
+		return -ESRCH;
+	}
+	return stop_plain(sp, use_pidfd);
+}
+
 /* Forget what an earlier run found. */
 static void stop_reset(struct dctl_stop *sp)
 {
@@ -579,6 +747,8 @@ static void stop_reset(struct dctl_stop *sp)
 	sp->last_signal = 0;
 	sp->pgrp = 0;
 	sp->pidfd = -1;
+	sp->svfd = -1;
+	sp->asked_stop = false;
 	sp->sent_ms = 0;
 }
 

@@ -157,6 +157,11 @@ void supervise_free(struct supervisor *sv)
 	errno = saved;
 }
 
+struct dctl_pidfile *supervise_pidfile(const struct supervisor *sv)
+{
+	return sv->cfg.pidfile;
+}
+
 const struct svstate *supervise_state(const struct supervisor *sv)
 {
 	return &sv->st;

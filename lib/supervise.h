@@ -355,6 +355,10 @@ int supervise_unwatch(struct supervisor *sv, int fd);
  */
 int supervise_run(struct supervisor *sv);
 
+/* The locked pidfile the supervisor holds (NULL once it let it go), for
+ * the launch, whose run writes its PID through it. */
+struct dctl_pidfile *supervise_pidfile(const struct supervisor *sv);
+
 /* The state as the record would say it (for tests and the caller). */
 const struct svstate *supervise_state(const struct supervisor *sv);
 
