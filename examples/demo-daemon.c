@@ -2,8 +2,10 @@
 /*
  * demo-daemon: a small C daemon that detaches itself with dctl_daemonize().
  *
- *   demo-daemon [-p PIDFILE] [-c FILE] [-i SECONDS] LOGFILE
- *   demo-daemon -F [-i SECONDS] LOGFILE     (stay in the foreground)
+ *   demo-daemon [-p PIDFILE] [-c FILE] [-i SECONDS]
+ *               [-s IDENT [-f FACILITY]] LOGFILE
+ *   demo-daemon -F [-i SECONDS] [-s IDENT [-f FACILITY]] LOGFILE
+ *                                          (stay in the foreground)
  *
  * It prints a line, detaches (stdout and stderr appended to LOGFILE, an
  * optional pidfile locked for its whole life), logs its PID, reads FILE
@@ -11,7 +13,9 @@
  * can fail after detaching), tells the original process that it is ready
  * (and a supervisor, if NOTIFY_SOCKET is set), then writes a heartbeat
  * every SECONDS until TERM or INT, when it removes its pidfile and exits 0.
- * HUP reopens LOGFILE, for log rotation.
+ * HUP reopens LOGFILE, for log rotation. With -s, the daemon also sends
+ * what it says to syslog under IDENT (facility daemon, or FACILITY), the
+ * connection opened for it by dctl_daemonize().
  *
  * The original process exits 0 once the daemon is ready, 1 if it failed to
  * start (the reason is in LOGFILE), 1 with a message if it is already
@@ -22,7 +26,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,16 +41,46 @@ struct demo {
 	const char *config;
 	long interval;
 	int foreground;
+	const char *ident;		/* -s: syslog under this, or NULL */
+	int facility;
 };
+
+/* Once detached, with -s: also syslog what goes to the log. */
+static int use_syslog;
+
+/* One line to the log (stdout), prefixed with our name and PID. */
+static void say(int prio, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("demo-daemon[%d]: ", (int)getpid());
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	/* Whole lines, at once: the log is read while we run. */
+	putchar('\n');
+	fflush(stdout);
+	if (!use_syslog)
+		return;
+	va_start(ap, fmt);
+	vsyslog(prio, fmt, ap);
+	va_end(ap);
+}
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: demo-daemon [-p PIDFILE] [-c FILE] [-i SECONDS] LOGFILE\n"
-		"       demo-daemon -F [-i SECONDS] LOGFILE\n"
+		"Usage: demo-daemon [-p PIDFILE] [-c FILE] [-i SECONDS]\n"
+		"                   [-s IDENT [-f FACILITY]] LOGFILE\n"
+		"       demo-daemon -F [-i SECONDS] [-s IDENT [-f FACILITY]] LOGFILE\n"
 		"  -p, --pidfile PIDFILE  write and lock a pidfile\n"
 		"  -c, --config FILE      read FILE after detaching (from /)\n"
 		"  -i, --interval SECONDS heartbeat period (default 60)\n"
+		"  -s, --syslog IDENT     also log to syslog as IDENT\n"
+		"  -f, --facility NAME    syslog facility (default daemon)\n"
 		"  -F, --foreground       do not detach (for daemon-start)\n");
 }
 
@@ -54,6 +90,8 @@ static int parse_args(int argc, char **argv, struct demo *d)
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "interval", required_argument, NULL, 'i' },
+		{ "syslog", required_argument, NULL, 's' },
+		{ "facility", required_argument, NULL, 'f' },
 		{ "foreground", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -62,7 +100,9 @@ static int parse_args(int argc, char **argv, struct demo *d)
 	int c;
 
 	d->interval = 60;
-	while ((c = getopt_long(argc, argv, "p:c:i:Fh", longopts, NULL)) != -1) {
+	d->facility = LOG_DAEMON;
+	while ((c = getopt_long(argc, argv, "p:c:i:s:f:Fh", longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			d->pidfile = optarg;
@@ -76,6 +116,16 @@ static int parse_args(int argc, char **argv, struct demo *d)
 			if (errno || *end || d->interval < 1 ||
 			    d->interval > 86400) {
 				fprintf(stderr, "demo-daemon: invalid interval '%s'\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 's':
+			d->ident = optarg;
+			break;
+		case 'f':
+			if (dctl_syslog_facility_parse(optarg, &d->facility) < 0) {
+				fprintf(stderr, "demo-daemon: unknown facility '%s'\n",
 					optarg);
 				return -1;
 			}
@@ -109,12 +159,15 @@ static int read_config(const char *path)
 		return 0;
 	f = fopen(path, "re");
 	if (!f) {
-		fprintf(stderr, "demo-daemon[%d]: cannot read %s: %s\n",
-			(int)getpid(), path, strerror(errno));
-		return errno;
+		int err = errno;
+
+		say(LOG_ERR, "cannot read %s: %s", path, strerror(err));
+		return err;
 	}
-	if (fgets(line, sizeof(line), f))
-		printf("demo-daemon[%d]: config says: %s", (int)getpid(), line);
+	if (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		say(LOG_INFO, "config says: %s", line);
+	}
 	fclose(f);
 	return 0;
 }
@@ -124,7 +177,7 @@ static void reopen_log(const char *log)
 	if (!freopen(log, "a", stdout) || dup2(fileno(stdout), 2) < 0)
 		return;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("demo-daemon[%d]: log reopened\n", (int)getpid());
+	say(LOG_INFO, "log reopened");
 }
 
 /* Heartbeats until TERM or INT; signals are taken synchronously. */
@@ -142,14 +195,14 @@ static void run(const struct demo *d)
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &period);
 		if (sig == SIGTERM || sig == SIGINT) {
-			printf("demo-daemon[%d]: exiting on %s\n", (int)getpid(),
-			       sig == SIGTERM ? "TERM" : "INT");
+			say(LOG_NOTICE, "exiting on %s",
+			    sig == SIGTERM ? "TERM" : "INT");
 			return;
 		}
 		if (sig == SIGHUP)
 			reopen_log(d->log);
 		else if (sig < 0 && errno == EAGAIN)
-			printf("demo-daemon[%d]: alive\n", (int)getpid());
+			say(LOG_INFO, "alive");
 	}
 }
 
@@ -181,7 +234,12 @@ static int foreground(const struct demo *d)
 		return 1;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("demo-daemon[%d]: running in the foreground\n", (int)getpid());
+	/* Not detached: what dctl_daemonize() would have done for -s. */
+	if (d->ident) {
+		openlog(d->ident, LOG_PID | LOG_NDELAY, d->facility);
+		use_syslog = 1;
+	}
+	say(LOG_INFO, "running in the foreground");
 	if (read_config(d->config))
 		return 1;
 	notify_supervisor(0);
@@ -241,7 +299,8 @@ static int daemonize(const struct demo *d, struct dctl_daemon **dm,
 		return r;
 	if ((r = dctl_daemonize_opts_set_stdout(o, d->log)) == 0 &&
 	    (r = dctl_daemonize_opts_set_stderr(o, d->log)) == 0 &&
-	    (r = dctl_daemonize_opts_set_pidfile(o, d->pidfile)) == 0)
+	    (r = dctl_daemonize_opts_set_pidfile(o, d->pidfile)) == 0 &&
+	    (r = dctl_daemonize_opts_set_syslog(o, d->ident, d->facility)) == 0)
 		r = dctl_daemonize(o, dm, status);
 	/* In both processes: the options were copied, they are ours. */
 	dctl_daemonize_opts_free(o);
@@ -280,9 +339,10 @@ int main(int argc, char **argv)
 		_exit(status);
 	}
 
-	/* The daemon, from here on. */
+	/* The daemon, from here on; syslog is open if -s asked for it. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("demo-daemon[%d]: started\n", (int)getpid());
+	use_syslog = d.ident != NULL;
+	say(LOG_INFO, "started");
 	err = read_config(d.config);
 	if (err) {
 		dctl_daemon_failed(dm, err);

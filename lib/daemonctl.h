@@ -225,7 +225,12 @@ struct dctl_status;
  * dead if it names a process that is not; not-running if there is no
  * file; unknown if it cannot be read, is malformed or is not a regular
  * file. Never takes the lock and never signals anything, so it cannot
- * disturb a concurrent start. Returns 0 with a new record in *out (free
+ * disturb a concurrent start. A pidfile caught in the middle of another
+ * start or stop (locked before its PID is written, just created empty,
+ * locked by a stop removing it) is looked at again as that work goes on,
+ * for up to 2 s, so the answer is the state before or after it. Where the
+ * lock is held but no live process it names holds it, the reason names
+ * the processes that do. Returns 0 with a new record in *out (free
  * it with dctl_status_free()); -EINVAL for a NULL argument or an unknown
  * flag; -ENOMEM.
  */
@@ -266,6 +271,15 @@ DCTL_EXPORT const char *dctl_status_get_exe(const struct dctl_status *st);
 DCTL_EXPORT const char *dctl_status_get_instance(const struct dctl_status *st);
 /* Why the record is UNKNOWN or DEAD, in words; NULL if nothing to say. */
 DCTL_EXPORT const char *dctl_status_get_reason(const struct dctl_status *st);
+/*
+ * The processes found holding the pidfile's lock when no live process it
+ * names does (a dead daemon's children, say): how many (0 for NULL, or
+ * when the lock is the named daemon's own), and the i-th of the first
+ * ones kept (0 when i is out of range). The count may pass what is kept.
+ */
+DCTL_EXPORT size_t dctl_status_get_holder_count(const struct dctl_status *st);
+DCTL_EXPORT pid_t dctl_status_get_holder(const struct dctl_status *st,
+					 size_t i);
 
 /*
  * Supervision, as the supervisor's state record says (added in 1.1.0; see
@@ -413,6 +427,84 @@ DCTL_EXPORT int dctl_schedule_get_step(const struct dctl_schedule *s,
 /* Accepts NULL. */
 DCTL_EXPORT void dctl_schedule_free(struct dctl_schedule *s);
 
+/* -------------------------------------------------------------- scan */
+
+/*
+ * Finding processes without a pidfile, as start-stop-daemon matches them
+ * (added in 1.1): every condition set must hold. Zombies, kernel threads,
+ * PID 1 and the caller and its ancestors are never found. An opaque
+ * object: set the conditions, run, read the processes found (ascending
+ * PIDs), or hand them to dctl_stop_set_scan(). Setters return 0, or
+ * -EINVAL for a NULL object or a bad value.
+ */
+struct dctl_scan;
+
+/* A scan without any condition yet. 0, -EINVAL or -ENOMEM. */
+DCTL_EXPORT int dctl_scan_new(struct dctl_scan **out);
+
+/*
+ * Processes running this executable: the device and inode of the file at
+ * path now (stat(2), symlinks followed), also when the process still runs
+ * a binary an upgrade replaced at that path. -errno of stat(2) for a path
+ * that cannot be read. NULL: any.
+ */
+DCTL_EXPORT int dctl_scan_set_exe(struct dctl_scan *sc, const char *path);
+
+/*
+ * Processes of this name (copied), the kernel's process name compared
+ * whole. Returns 1 when name is longer than the 15 bytes the kernel keeps
+ * of a name: its first 15 bytes are compared. NULL: any.
+ */
+DCTL_EXPORT int dctl_scan_set_name(struct dctl_scan *sc, const char *name);
+
+/* Processes whose effective uid is uid. (uid_t)-1: any. */
+DCTL_EXPORT int dctl_scan_set_uid(struct dctl_scan *sc, uid_t uid);
+
+/* Children of ppid. 0: any. */
+DCTL_EXPORT int dctl_scan_set_ppid(struct dctl_scan *sc, pid_t ppid);
+
+/*
+ * Look at process pid alone (e.g. the one a live pidfile names), and
+ * only if it started at start_ticks, in clock ticks after boot
+ * (dctl_status_get_start_ticks(); 0: whenever). 0: every process.
+ */
+DCTL_EXPORT int dctl_scan_set_pid(struct dctl_scan *sc, pid_t pid,
+				  uint64_t start_ticks);
+
+/*
+ * Look only at the process this pidfile (copied) names, if dctl_probe()
+ * finds it running, and started when the probe saw it: no other process
+ * is ever looked at. Not with dctl_scan_set_pid(). NULL: no pidfile.
+ */
+DCTL_EXPORT int dctl_scan_set_pidfile(struct dctl_scan *sc, const char *path);
+
+/*
+ * Find the processes, replacing the last run's. Returns 0 (none found is
+ * a count of 0); -EINVAL without any condition (it would find
+ * everything), or with both a pid and a pidfile; -EPERM when the process
+ * to look at is below 2, the caller or one of its ancestors; -EACCES for
+ * a pidfile that is not trusted (a user other than root could have
+ * written it) unless an executable or uid is set too; -ENOENT when /proc
+ * is not mounted; other -errno.
+ */
+DCTL_EXPORT int dctl_scan_run(struct dctl_scan *sc);
+
+/*
+ * The last run's probe of the pidfile (owned by sc, valid until the next
+ * run): whether it exists, is stale or unsafe, and why. NULL without one.
+ */
+DCTL_EXPORT const struct dctl_status *dctl_scan_get_status(
+	const struct dctl_scan *sc);
+
+/* How many processes the last run found; 0 for NULL. */
+DCTL_EXPORT size_t dctl_scan_get_count(const struct dctl_scan *sc);
+
+/* Process i of the last run (0 if i is out of range, -EINVAL for NULL). */
+DCTL_EXPORT pid_t dctl_scan_get_pid(const struct dctl_scan *sc, size_t i);
+
+/* Accepts NULL. */
+DCTL_EXPORT void dctl_scan_free(struct dctl_scan *sc);
+
 /* --------------------------------------------------------------- stop */
 
 /*
@@ -422,7 +514,11 @@ DCTL_EXPORT void dctl_schedule_free(struct dctl_schedule *s);
  */
 struct dctl_stop;
 
-/* A stop of the daemon of pidfile (copied): SIGTERM, default schedule. */
+/*
+ * A stop of the daemon of pidfile (copied): SIGTERM, default schedule.
+ * Since 1.1 pidfile may be NULL, for a stop of the processes a scan found
+ * (dctl_stop_set_scan()).
+ */
 DCTL_EXPORT int dctl_stop_new(struct dctl_stop **out, const char *pidfile);
 
 /* The first signal, and the one the default schedule starts with. */
@@ -450,6 +546,18 @@ DCTL_EXPORT int dctl_stop_set_test(struct dctl_stop *s, bool test);
  */
 DCTL_EXPORT int dctl_stop_set_match(struct dctl_stop *s,
 				    const struct dctl_match *m);
+
+/*
+ * Added in 1.1, for a stop made without a pidfile (-EINVAL for one with):
+ * stop the processes sc found in its last run (copied, with the start
+ * time that pins each one's identity; NULL: none), all along the one
+ * schedule: every signal goes to each one still alive, a wait ends when
+ * the last has gone. A process that is no longer the one found counts as
+ * gone and gets nothing. No match is applied, no pidfile removed, no
+ * process group signalled; run returns -ESRCH if none was left.
+ */
+DCTL_EXPORT int dctl_stop_set_scan(struct dctl_stop *s,
+				   const struct dctl_scan *sc);
 
 /* Where the stop says what it does (fn NULL: nowhere). */
 DCTL_EXPORT int dctl_stop_set_log(struct dctl_stop *s, dctl_log_fn fn,
@@ -600,6 +708,17 @@ DCTL_EXPORT int dctl_spawn_set_timeout_ms(struct dctl_spawn *s,
 /* Validate everything and check for a running instance; start nothing. */
 DCTL_EXPORT int dctl_spawn_set_test(struct dctl_spawn *s, bool test);
 
+/*
+ * A descriptor that becomes readable when the caller wants the start
+ * called off (a signalfd for SIGINT, SIGTERM and SIGHUP, a pipe, an
+ * eventfd); -1: none. It is only polled, never read or closed. While the
+ * start waits for --wait, READY=1 or a --forking program, its becoming
+ * readable ends the program, removes the pidfile and makes
+ * dctl_spawn_start() return -EINTR. The library installs no signal
+ * handler of its own.
+ */
+DCTL_EXPORT int dctl_spawn_set_cancel_fd(struct dctl_spawn *s, int fd);
+
 /* Where the start's diagnostics go; fn NULL: nowhere. */
 DCTL_EXPORT int dctl_spawn_set_log(struct dctl_spawn *s, dctl_log_fn fn,
 				   void *data);
@@ -690,10 +809,41 @@ DCTL_EXPORT int dctl_respawn_limit_parse(const char *text, unsigned int *n,
 					 int64_t *window_ns);
 
 /*
+ * The program's output through a log keeper (added in 1.1.0): one
+ * resident process per daemon that reads the program's stdout and stderr
+ * through pipes, and writes each line to syslog or to the output file.
+ * Checked when set (-EINVAL, get_detail() naming the daemon-start option)
+ * and together at the start (a size needs an output file, ...). See
+ * daemon-start(1).
+ *
+ * set_syslog: the streams that set_stdout()/set_stderr() send to no file
+ * go to the local syslog socket, one message per line, stdout at info and
+ * stderr at err, under facility (a name, see dctl_syslog_facility_parse();
+ * NULL: "daemon"). set_syslog_tag: the tag of those messages (1 to 64
+ * printable characters, no blank, ':', '[' or ']'; NULL: the program's
+ * base name), followed by the program's PID.
+ * set_output_max_size: the output files are rotated to FILE.1 ...
+ * before they would pass size ("10M", "512K", "1G", or bytes; K = 1024;
+ * NULL: never), keeping set_output_keep() of them (0..1000, default 5).
+ * set_timestamps: each line written to a file starts with its time, in
+ * ISO 8601 UTC with microseconds.
+ */
+DCTL_EXPORT int dctl_spawn_set_syslog(struct dctl_spawn *s,
+				      const char *facility);
+DCTL_EXPORT int dctl_spawn_set_syslog_tag(struct dctl_spawn *s,
+					  const char *tag);
+DCTL_EXPORT int dctl_spawn_set_output_max_size(struct dctl_spawn *s,
+					       const char *size);
+DCTL_EXPORT int dctl_spawn_set_output_keep(struct dctl_spawn *s,
+					   unsigned int n);
+DCTL_EXPORT int dctl_spawn_set_timestamps(struct dctl_spawn *s, bool on);
+
+/*
  * Start the program detached (see daemon-start(1)). Returns 0 started;
  * -EEXIST already running (and nothing else: get_pid() is the holder);
  * -ETIMEDOUT readiness timeout; -ECHILD the program exited or was killed
- * during startup; -ECANCELED the daemon reported failure with ERRNO=,
+ * during startup; -EINTR the cancel descriptor became readable while the
+ * start waited; -ECANCELED the daemon reported failure with ERRNO=,
  * which get_error() returns (stage DCTL_STAGE_READY); another -errno with
  * get_stage() and get_detail() saying where and what; -EINVAL for a NULL
  * s. A failure leaves no pidfile and no process behind.
@@ -705,6 +855,22 @@ DCTL_EXPORT int dctl_respawn_limit_parse(const char *text, unsigned int *n,
  * setting): each one replaces the results of the one before.
  */
 DCTL_EXPORT int dctl_spawn_start(struct dctl_spawn *s);
+
+/*
+ * Added in 1.1: run the program in the calling process itself, as
+ * start-stop-daemon does without --background. The checks of
+ * dctl_spawn_start() (program, directories, user, environment), then,
+ * with a pidfile set, its lock taken and our PID written (-EEXIST if a
+ * daemon holds it), then nice, chroot, chdir, umask and the user switch
+ * of the daemon recipe, and execve() with the start's environment. Nothing
+ * is detached; stdio, signals and other descriptors stay as they are (the
+ * pidfile lock is inherited by the program). Only DCTL_READY_EXEC without
+ * a wait is possible (-EINVAL otherwise). With test set, returns 0 after
+ * the checks. Otherwise it returns only on failure, -errno with get_stage()
+ * and get_detail(); credentials and directories may have changed by then,
+ * so the caller should only report and exit.
+ */
+DCTL_EXPORT int dctl_spawn_exec(struct dctl_spawn *s);
 
 /*
  * The results of the last start (-EINVAL, or NULL for a string, when s is
@@ -733,6 +899,15 @@ DCTL_EXPORT pid_t dctl_spawn_get_supervisor(const struct dctl_spawn *s);
  * -EINVAL (*mask untouched).
  */
 DCTL_EXPORT int dctl_umask_parse(const char *text, mode_t *mask);
+
+/*
+ * A syslog facility by name, as logger(1) and syslog.conf(5) spell it:
+ * kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron,
+ * authpriv, ftp, local0 .. local7, in any case (added in 1.1.0). Returns
+ * 0 and *facility, its LOG_ value of <syslog.h> (LOG_LOCAL3 for
+ * "local3"), or -EINVAL (*facility untouched).
+ */
+DCTL_EXPORT int dctl_syslog_facility_parse(const char *name, int *facility);
 
 /* --------------------------------------------------- daemonize oneself */
 
@@ -772,6 +947,19 @@ DCTL_EXPORT int dctl_daemonize_opts_set_chdir(struct dctl_daemonize_opts *o,
 /* The daemon's umask, 0 to 0777 (default 022). */
 DCTL_EXPORT int dctl_daemonize_opts_set_umask(struct dctl_daemonize_opts *o,
 					      mode_t mask);
+
+/*
+ * Syslog opened in the daemon (added in 1.1.0): once its descriptors are
+ * in place, the daemon calls openlog(ident, LOG_PID | LOG_NDELAY,
+ * facility), so that its syslog(3) calls work and the socket is already
+ * connected when it drops privileges or enters a chroot. facility is a
+ * LOG_ facility of <syslog.h> (LOG_DAEMON, LOG_LOCAL0, ...; see
+ * dctl_syslog_facility_parse()); ident is copied and kept for the
+ * daemon's life. ident NULL: no openlog (the default). Not "".
+ */
+DCTL_EXPORT int dctl_daemonize_opts_set_syslog(struct dctl_daemonize_opts *o,
+					       const char *ident,
+					       int facility);
 
 /*
  * Detach the calling program; o NULL means the defaults, and o may be

@@ -18,13 +18,15 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
 #include "daemonctl.h"
-#include "proc.h"
 #include "launch.h"
+#include "logkeep.h"
+#include "proc.h"
 #include "util.h"
 
 /* What the original process exits with when the start failed. */
@@ -40,6 +42,7 @@ struct daemonize_res {
 	int in, out, err;		/* stdio sources, -1: /dev/null */
 	int rd, wr;			/* the report pipe */
 	char *pidpath;			/* absolute pidfile path, or NULL */
+	char *ident;			/* openlog()'s, kept by the daemon */
 	struct dctl_pidfile *pf;
 	struct dctl_daemon *d;		/* allocated here, used by the daemon */
 };
@@ -51,6 +54,8 @@ struct dctl_daemonize_opts {
 	char *pidfile;			/* NULL: none */
 	char *chdir_path;		/* NULL: "/" */
 	mode_t umask;
+	char *syslog_ident;		/* NULL: no openlog() */
+	int syslog_facility;
 };
 
 int dctl_daemonize_opts_new(struct dctl_daemonize_opts **op)
@@ -73,6 +78,7 @@ void dctl_daemonize_opts_free(struct dctl_daemonize_opts *o)
 	free(o->stderr_path);
 	free(o->pidfile);
 	free(o->chdir_path);
+	free(o->syslog_ident);
 	free(o);
 }
 
@@ -116,6 +122,19 @@ int dctl_daemonize_opts_set_umask(struct dctl_daemonize_opts *o, mode_t mask)
 	return 0;
 }
 
+int dctl_daemonize_opts_set_syslog(struct dctl_daemonize_opts *o,
+				   const char *ident, int facility)
+{
+	int r;
+
+	if (!o || (ident && (!*ident || !logkeep_facility_name(facility))))
+		return -EINVAL;
+	r = util_set_string(&o->syslog_ident, ident);
+	if (r == 0)
+		o->syslog_facility = facility;
+	return r;
+}
+
 static void close_fd(int *fd)
 {
 	if (*fd >= 0)
@@ -140,6 +159,8 @@ static void res_free(struct daemonize_res *res, bool failed)
 	res->pf = NULL;
 	free(res->pidpath);
 	res->pidpath = NULL;
+	free(res->ident);
+	res->ident = NULL;
 	free(res->d);
 	res->d = NULL;
 	errno = saved;
@@ -233,6 +254,10 @@ static int prepare(const struct dctl_daemonize_opts *o,
 		if (e < 0)
 			return e;
 	}
+	/* openlog() keeps the pointer, and o may be freed once we return:
+	 * the daemon needs a copy of its own, made before the fork. */
+	if (o->syslog_ident && !(res->ident = strdup(o->syslog_ident)))
+		return -ENOMEM;
 	res->d = malloc(sizeof(*res->d));
 	if (!res->d)
 		return -ENOMEM;
@@ -256,6 +281,11 @@ static void become_daemon(const struct dctl_daemonize_opts *o,
 	int e = 0;
 
 	close_fd(&res->rd);
+	/* A syslog connection of the caller's would be closed by the recipe
+	 * behind libc's back, which would go on writing to its number once
+	 * something else gets it: close it the proper way first, so that a
+	 * later syslog(3) connects again. */
+	closelog();
 	if (res->pf)
 		e = dctl_pidfile_write(res->pf, getpid());
 	if (e == 0) {
@@ -276,6 +306,13 @@ static void become_daemon(const struct dctl_daemonize_opts *o,
 		launch_report_fail(res->wr, step, -e);
 		_exit(127);
 	}
+	/* Only now, with every other descriptor closed by the recipe.
+	 * LOG_NDELAY connects at once, while the daemon can still reach
+	 * /dev/log. The ident is the daemon's for good: syslog(3) reads it
+	 * at every call. */
+	if (res->ident)
+		openlog(res->ident, LOG_PID | LOG_NDELAY, o->syslog_facility);
+	res->ident = NULL;
 	/* The stdio sources were closed by the recipe; the rest is the
 	 * daemon's now. */
 	res->d->report_fd = res->wr;

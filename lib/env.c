@@ -159,6 +159,8 @@ static int build(struct spawn *s, struct envfile_env *e)
 		return r;
 	if (s->ns.fd >= 0)
 		return envfile_env_set(e, "NOTIFY_SOCKET", s->ns.path);
+	/* Not an --env-file's either, as -e may not set it. */
+	envfile_env_unset(e, "NOTIFY_SOCKET");
 	return 0;
 }
 

@@ -413,6 +413,9 @@ int format_status_line(const struct dctl_status *st, const char *name,
 	switch (st->state) {
 	case DCTL_STATE_RUNNING:
 		format_printf(&b, "running (pid %d", (int)st->pid);
+		/* A process /proc hides: the lock says it runs, no more. */
+		if (st->hidden)
+			format_puts(&b, ", details unknown: permission denied");
 		if (st->started > 0) {
 			format_puts(&b, ", up ");
 			format_uptime(&b, (long long)now - st->started);

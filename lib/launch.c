@@ -243,40 +243,50 @@ out:
 
 /* --------------------------------------------- a start: the daemon */
 
+/* The recipe of this start's program, wherever it runs. */
+static void fill_recipe(const struct spawn *s, struct recipe *r)
+{
+	const struct spawn_opts *o = s->o;
+
+	recipe_init(r);
+	r->stdout_fd = s->out_fd;
+	r->stderr_fd = s->err_fd;
+	r->keep_fd = s->pf ? dctl_pidfile_fileno(s->pf) : -1;
+	r->chroot_path = o->chroot_path;
+	r->chdir_path = s->chdir_path;
+	r->umask = o->umask;
+	r->set_nice = o->set_nice;
+	r->nice = o->nice;
+	r->user = s->have_creds ? &s->user : NULL;
+	r->limits = limits_plan_empty(&o->limits) ? NULL : &o->limits;
+	r->caps = &o->caps;
+}
+
 /* In the daemon, which shares our memory until exec (launch_clone()):
  * plain system calls only, and nothing written outside its own stack. */
 static int daemon_main(void *arg)
 {
 	const struct spawn *s = arg;
-	const struct spawn_opts *o = s->o;
 	enum recipe_step step;
 	struct recipe r;
 	int e;
 
 	close(s->pipe_rd);
-	recipe_init(&r);
-	r.stdout_fd = s->out_fd;
-	r.stderr_fd = s->err_fd;
-	r.keep_fd = s->pf ? dctl_pidfile_fileno(s->pf) : -1;
+	fill_recipe(s, &r);
 	r.keep_cloexec[r.n_keep_cloexec++] = s->pipe_wr;
-	r.chroot_path = o->chroot_path;
-	r.chdir_path = s->chdir_path;
-	r.umask = o->umask;
-	r.set_nice = o->set_nice;
-	r.nice = o->nice;
-	r.user = s->have_creds ? &s->user : NULL;
-	r.limits = limits_plan_empty(&o->limits) ? NULL : &o->limits;
-	r.caps = &o->caps;
 
+	/* Our own PID into the locked pidfile, through the inherited
+	 * descriptor, so that the file is right before the program runs.
+	 * Before the recipe: a --limit fsize below the PID's length would
+	 * make the write raise SIGXFSZ once signals are unblocked, killing
+	 * us without a report, and the start would pass for a success. */
+	if (r.keep_fd >= 0 && (e = pidfile_write_fd(r.keep_fd, getpid()))) {
+		launch_report_fail(s->pipe_wr, RECIPE_STEP_PIDFILE, -e);
+		return 127;
+	}
 	e = recipe_apply(&r, &step);
 	if (e) {
 		launch_report_fail_item(r.keep_cloexec[0], step, r.item, -e);
-		return 127;
-	}
-	/* Our own PID into the locked pidfile, through the inherited
-	 * descriptor, so that the file is right before the program runs. */
-	if (r.keep_fd >= 0 && (e = pidfile_write_fd(r.keep_fd, getpid()))) {
-		launch_report_fail(r.keep_cloexec[0], RECIPE_STEP_PIDFILE, -e);
 		return 127;
 	}
 	execve(s->program, s->argv, s->envp);
@@ -402,4 +412,30 @@ int launch_start(struct spawn *s)
 	spawn_log(s, DCTL_LOG_DEBUG, "%s executed as pid %d", s->program,
 		  (int)s->daemon);
 	return 0;
+}
+
+/* ------------------------------------------- a program run in place */
+
+int launch_exec_here(struct spawn *s)
+{
+	struct launch_msg m = { .kind = LAUNCH_MSG_FAIL };
+	enum recipe_step step;
+	struct recipe r;
+	int e;
+
+	fill_recipe(s, &r);
+	/* Our PID is the program's: into the locked pidfile, as a daemon
+	 * writes its own; before the limits, which may forbid the write. */
+	step = RECIPE_STEP_PIDFILE;
+	e = r.keep_fd >= 0 ? pidfile_write_fd(r.keep_fd, getpid()) : 0;
+	if (!e)
+		e = recipe_apply_identity(&r, &step);
+	if (!e) {
+		execve(s->program, s->argv, s->envp);
+		step = RECIPE_STEP_EXEC;
+		e = -errno;
+	}
+	m.step = step;
+	m.err = -e;
+	return report_failure(s, &m);
 }

@@ -448,7 +448,12 @@ int limits_apply(const struct limits_plan *p, int *failed)
 	int dummy, *item = failed ? failed : &dummy;
 	int res, e;
 
-	/* Limits first: a raised rtprio limit is what lets an unprivileged
+	/* Before the limits: it opens a /proc file, which a descriptor
+	 * limit the daemon asked for may leave no room for. */
+	*item = LIMITS_ITEM_OOM_SCORE_ADJ;
+	if (p->set_oom && (e = set_oom_score_adj(p->oom_score_adj)))
+		return e;
+	/* Then limits: a raised rtprio limit is what lets an unprivileged
 	 * daemon choose a real-time policy below. */
 	for (res = 0; res < LIMITS_NRES; res++) {
 		*item = LIMITS_ITEM_RLIMIT + res;
@@ -460,9 +465,6 @@ int limits_apply(const struct limits_plan *p, int *failed)
 		return e;
 	*item = LIMITS_ITEM_PROCSCHED;
 	if (p->set_sched && (e = set_sched(p->sched_policy, p->sched_priority)))
-		return e;
-	*item = LIMITS_ITEM_OOM_SCORE_ADJ;
-	if (p->set_oom && (e = set_oom_score_adj(p->oom_score_adj)))
 		return e;
 	*item = LIMITS_ITEM_NONE;
 	return 0;

@@ -7,16 +7,25 @@
  * daemon-start doing flock(LOCK_EX | LOCK_NB) would then fail. Whether the
  * lock is held is read from /proc/locks instead, once for any number of
  * pidfiles. And it never signals anything.
+ *
+ * Nor is it fooled by another tool's start or stop at work on the same
+ * pidfile: a look that catches one half done waits, on inotify events and
+ * for SETTLE_MS at most, for it to finish, and reports the state after
+ * (see "moments of change" below). Where the lock is held with no live
+ * daemon behind it, the processes holding it are named.
  */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pidfile.h"
@@ -197,24 +206,28 @@ static void describe_error(const char *path, int error, struct dctl_status *st)
 	}
 }
 
+/* The directory a path's last component is in (malloc'd), or NULL. */
+static char *parent_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return strdup(".");
+	return strndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
 /* Can someone other than root replace what this directory holds? */
 static bool dir_trusted(const char *path)
 {
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t len;
+	char *dir = parent_dir(path);
 	struct stat sb;
+	int r;
 
-	if (!slash) {
-		strcpy(dir, ".");
-	} else {
-		len = slash == path ? 1 : (size_t)(slash - path);
-		if (len >= sizeof(dir))
-			return false;
-		memcpy(dir, path, len);
-		dir[len] = '\0';
-	}
-	if (stat(dir, &sb) < 0)
+	if (!dir)
+		return false;
+	r = stat(dir, &sb);
+	free(dir);
+	if (r < 0)
 		return false;
 	/* Its owner may rename any entry, sticky bit or not. */
 	if (sb.st_uid != 0)
@@ -278,8 +291,9 @@ static bool file_was_read(const struct dctl_status *st)
 
 /*
  * The lock says someone holds the pidfile, but the file does not name a
- * live process: a start between lock and write, a daemon whose children
- * inherited the lock, or a stranger's lock. Neither live nor stale.
+ * live process: a start between lock and write, a stop removing a stale
+ * file, a daemon whose children inherited the lock, or a stranger's lock.
+ * Neither live nor stale.
  */
 static void set_locked_doubt(struct dctl_status *st)
 {
@@ -336,28 +350,50 @@ static void classify_gone(struct dctl_status *st, const char *what)
 }
 
 /*
+ * The PID names a process that /proc hides from us (hidepid=, another
+ * user's daemon). It is not dead: with the lock held it is running, as
+ * far as anyone may know; without a lock in sight, we cannot tell.
+ */
+static void classify_hidden(struct dctl_status *st)
+{
+	st->hidden = true;
+	if (st->locked) {
+		st->state = DCTL_STATE_RUNNING;
+		st->error = 0;
+		set_reason(st, "permission denied: /proc hides process %d",
+			   (int)st->pid);
+		return;
+	}
+	set_unknown(st, -EACCES);
+	set_reason(st, "permission denied: /proc hides process %d and shows "
+		   "no lock on the pidfile", (int)st->pid);
+}
+
+/*
  * Read in a PID namespace with its own /proc (a container), /proc/locks
  * leaves out a flock whose taker has exited, which is how daemon-start
- * leaves its lock: ask the named process's own descriptors instead.
- * Looking at another process's descriptors holds a reference to each for
- * an instant, which can delay the release of a lock that process is just
- * dropping; so this is done only when the verdict hangs on it.
+ * leaves its lock; and read a page at a time, it can skip a line (below).
+ * So a lock the table does not show is looked for among the named
+ * process's own descriptors, unless that was done already. Looking at
+ * another process's descriptors holds a reference to each for an instant,
+ * which can delay the release of a lock that process is just dropping;
+ * so this is done only for a live process the verdict is about.
  */
-static bool lock_hidden(struct dctl_status *st)
+static bool named_holds(struct dctl_status *st)
 {
-	int r = proc_holds_flock(st->pid, st->dev, st->ino);
+	int r;
 
+	if (!st->named_asked) {
+		st->named_asked = true;
+		st->named_r = proc_holds_flock(st->pid, st->dev, st->ino);
+	}
+	r = st->named_r;
 	/*
 	 * Where we may not look (another user's daemon, as non-root), a lock
 	 * the table shows is taken at its word: a clock set forward after
 	 * boot must not make a running daemon look dead to a monitoring user.
 	 */
-	if (r < 0 && r != -ESRCH && st->locked)
-		return true;
-	if (r != 1)
-		return false;
-	st->locked = true;
-	return true;
+	return r == 1 || (r < 0 && r != -ESRCH && st->locked);
 }
 
 /* Asked only when a /proc read failed: a running daemon costs no look. */
@@ -385,18 +421,48 @@ static bool beyond_pid_max(struct dctl_status *st, struct probe_ctx *ctx)
 	return true;
 }
 
-/*
- * named_holds: the named process was seen holding the lock through its own
- * descriptors (the fast path for a few pidfiles); else the lock table says.
- */
-static void classify(struct dctl_status *st, const struct lock_table *locks,
-		     struct probe_ctx *ctx, bool named_holds)
+/* The verdict on a live, visible process the file names. */
+static void classify_alive(struct dctl_status *st, const struct proc_stat *ps,
+			   const struct probe_ctx *ctx)
 {
-	struct timespec started;
+	struct timespec started = proc_start_time(ps->start_ticks);
+	bool holds = st->named_asked && st->named_r == 1;
+
+	/*
+	 * /proc/locks is made a page at a time, each page from its own walk
+	 * of the system's lock list to the line it stopped at: a lock
+	 * released meanwhile in the part already read moves every later
+	 * line up by one, and one of them is never shown. A line missing is
+	 * no proof, then: the named process's descriptors say.
+	 */
+	if (!st->locked && named_holds(st))
+		st->locked = holds = true;
+	/*
+	 * A file names its writer only if that process was there when the
+	 * file was written; a younger one has a reused PID. A held lock does
+	 * not prove otherwise, as the holder may be another process (a worker
+	 * that inherited the descriptor after the daemon died): then only the
+	 * named process holding the lock itself does.
+	 */
+	if (!proc_started_before(ps->start_ticks, &st->mtime) && !holds &&
+	    !named_holds(st)) {
+		st->state = DCTL_STATE_DEAD;
+		st->error = 0;
+		set_reason(st, "process %d started after the pidfile was "
+			   "written (PID reused)", (int)st->pid);
+		return;
+	}
+	set_running(st, ps, &started, ctx->flags);
+}
+
+static void classify(struct dctl_status *st, const struct lock_table *locks,
+		     struct probe_ctx *ctx)
+{
 	struct proc_stat ps;
 	int r;
 
-	st->locked = named_holds || locks_has(locks, st->dev, st->ino);
+	st->locked = (st->named_asked && st->named_r == 1) ||
+		     locks_has(locks, st->dev, st->ino);
 	if (st->error == -EBADMSG) {
 		classify_content(st);
 		return;
@@ -405,6 +471,10 @@ static void classify(struct dctl_status *st, const struct lock_table *locks,
 	if (r < 0 && !proc_mounted(ctx)) {
 		set_unknown(st, -ENOSYS);
 		set_reason(st, "cannot see processes: /proc is not mounted");
+		return;
+	}
+	if (r == -ESRCH && proc_hidden(st->pid)) {
+		classify_hidden(st);
 		return;
 	}
 	if (r == -ESRCH && beyond_pid_max(st, ctx)) {
@@ -425,23 +495,7 @@ static void classify(struct dctl_status *st, const struct lock_table *locks,
 		classify_gone(st, "is a zombie");
 		return;
 	}
-	started = proc_start_time(ps.start_ticks);
-	/*
-	 * A file names its writer only if that process was there when the
-	 * file was written; a younger one has a reused PID. A held lock does
-	 * not prove otherwise, as the holder may be another process (a worker
-	 * that inherited the descriptor after the daemon died): then only the
-	 * named process holding the lock itself does.
-	 */
-	if (!proc_started_before(ps.start_ticks, &st->mtime) && !named_holds &&
-	    !lock_hidden(st)) {
-		st->state = DCTL_STATE_DEAD;
-		st->error = 0;
-		set_reason(st, "process %d started after the pidfile was "
-			   "written (PID reused)", (int)st->pid);
-		return;
-	}
-	set_running(st, &ps, &started, ctx->flags);
+	classify_alive(st, &ps, ctx);
 }
 
 /*
@@ -452,15 +506,267 @@ static void classify(struct dctl_status *st, const struct lock_table *locks,
  * the table instead. A start racing this look only sees the lock a moment
  * longer, which open-and-lock waits out.
  */
-static bool named_holds_lock(const struct dctl_status *st)
+static void ask_named(struct dctl_status *st)
 {
-	return st->error == 0 &&
-	       proc_holds_flock(st->pid, st->dev, st->ino) == 1;
+	if (st->error != 0)
+		return;
+	st->named_asked = true;
+	st->named_r = proc_holds_flock(st->pid, st->dev, st->ino);
 }
 
 static bool is_locked_doubt(const struct dctl_status *st)
 {
 	return st->state == DCTL_STATE_UNKNOWN && st->error == -EBUSY;
+}
+
+/*
+ * One look at the records marked pending: files first, lock table
+ * second. A start truncates only once it holds the lock, so an empty file
+ * we read is then seen locked, unless that start is over by then.
+ */
+static void probe_pass(const char *const *paths, size_t n,
+		       struct probe_ctx *ctx, struct dctl_status *st)
+{
+	struct lock_table locks = LOCK_TABLE_INIT;
+	bool need_locks = false;
+	size_t i, todo = 0;
+
+	for (i = 0; i < n; i++)
+		todo += st[i].pending;
+	for (i = 0; i < n; i++) {
+		if (!st[i].pending)
+			continue;
+		probe_read(paths[i], ctx, &st[i]);
+		st[i].pending = true;
+		if (!file_was_read(&st[i]))
+			continue;
+		if (todo <= FEW_PIDFILES)
+			ask_named(&st[i]);
+		if (st[i].named_r != 1)
+			need_locks = true;
+	}
+	if (need_locks)
+		locks_load(&locks);
+	for (i = 0; i < n; i++)
+		if (st[i].pending && file_was_read(&st[i]))
+			classify(&st[i], &locks, ctx);
+	locks_free(&locks);
+}
+
+/* --------------------------------------------------- moments of change */
+
+/*
+ * A probe that catches another tool's start or stop half done (a file
+ * locked before its PID is written, an empty file just created, a locked
+ * file naming the daemon a stop just ended) waits for that work to end,
+ * up to SETTLE_MS, and reports the state after. It waits on inotify
+ * events of the file and its directory: each step of a start or stop
+ * writes, truncates, creates or unlinks, so each wakes it.
+ */
+#define SETTLE_MS 2000
+/* The kernel reports a close just before it lets go of that file's
+ * locks: after one, give the lock that moment. */
+#define CLOSE_GRACE_MS 2
+/* Without inotify, look this often instead. */
+#define SETTLE_NAP_MS 10
+
+#define FILE_EVENTS (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | \
+		     IN_DELETE_SELF | IN_MOVE_SELF)
+#define DIR_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)
+
+/* Was the file written in the last SETTLE_MS (or in the future)? */
+static bool changed_lately(const struct timespec *mtime)
+{
+	struct timespec now;
+	long long age_ms;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	age_ms = ((long long)now.tv_sec - mtime->tv_sec) * 1000 +
+		 (now.tv_nsec - mtime->tv_nsec) / 1000000;
+	return age_ms < SETTLE_MS;
+}
+
+/* Is the record one of those moments? An empty file that has been empty
+ * for a while is no start in progress, but a fault to report at once. */
+static bool in_transition(const struct dctl_status *st)
+{
+	if (is_locked_doubt(st))
+		return true;
+	return st->state == DCTL_STATE_UNKNOWN && st->error == -EBADMSG &&
+	       st->fault == DCTL_PID_EMPTY && changed_lately(&st->mtime);
+}
+
+static size_t mark_pending(struct dctl_status *st, size_t n)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < n; i++) {
+		st[i].pending = in_transition(&st[i]);
+		count += st[i].pending;
+	}
+	return count;
+}
+
+static void watch_path(int ifd, const char *path)
+{
+	char *dir = parent_dir(path);
+
+	/* A file already gone is seen through its directory. */
+	inotify_add_watch(ifd, path, FILE_EVENTS | IN_DONT_FOLLOW);
+	if (dir)
+		inotify_add_watch(ifd, dir, DIR_EVENTS | IN_ONLYDIR);
+	free(dir);
+}
+
+/* Wait for an event or the deadline; drain what came. */
+static void settle_wait(int ifd, struct util_deadline d)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct pollfd p = { .fd = ifd, .events = POLLIN };
+	const struct inotify_event *ev;
+	bool closed = false;
+	ssize_t len, off;
+
+	if (ifd < 0) {
+		util_nap(SETTLE_NAP_MS, d);
+		return;
+	}
+	if (poll(&p, 1, util_deadline_left(d, INT_MAX)) <= 0)
+		return;
+	while ((len = read(ifd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < len; off += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)(buf + off);
+			closed |= (ev->mask & IN_CLOSE_WRITE) != 0;
+		}
+	}
+	if (closed)
+		util_nap(CLOSE_GRACE_MS, d);
+}
+
+/* ------------------------------------------------------------ holders */
+
+/* Does the lock's holder matter to the verdict (no live daemon behind)? */
+static bool wants_holders(const struct dctl_status *st)
+{
+	return is_locked_doubt(st) ||
+	       (st->state == DCTL_STATE_DEAD && !st->hidden);
+}
+
+/* " 1235 1236" (and " ..." past what is kept) into a fresh string. */
+static char *holders_text(const struct dctl_status *st)
+{
+	char *text = strdup(""), *more;
+	size_t i, kept = st->n_holders < PROC_HOLDERS_MAX ?
+			 st->n_holders : PROC_HOLDERS_MAX;
+
+	for (i = 0; text && i < kept; i++) {
+		more = util_asprintf("%s%s%d", text, i ? " " : "",
+				     (int)st->holders[i]);
+		free(text);
+		text = more;
+	}
+	if (text && st->n_holders > kept) {
+		more = util_asprintf("%s ...", text);
+		free(text);
+		text = more;
+	}
+	return text;
+}
+
+/*
+ * Name the holders in the verdict. A dead daemon whose lock others hold
+ * (its children, say) is no stale pidfile: a start would find it locked.
+ */
+static void say_holders(struct dctl_status *st)
+{
+	const char *who = st->n_holders > 1 ? "processes" : "process";
+	char *pids = holders_text(st);
+
+	if (!pids)
+		return;
+	st->locked = true;
+	set_locked_doubt(st);
+	if (st->pid <= 0)
+		set_reason(st, "locked by %s %s, but no PID is written in it",
+			   who, pids);
+	else
+		set_reason(st, "locked by %s %s, but process %d %s", who, pids,
+			   (int)st->pid, st->zombie ? "is a zombie" :
+			   proc_alive(st->pid) ? "does not hold it" :
+			   "is not running");
+	free(pids);
+}
+
+static void find_holders(struct dctl_status *st, size_t n)
+{
+	struct proc_holders *h;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += wants_holders(&st[i]);
+	if (k == 0 || !(h = calloc(k, sizeof(*h))))
+		return;
+	for (i = 0, k = 0; i < n; i++) {
+		if (!wants_holders(&st[i]))
+			continue;
+		h[k].dev = st[i].dev;
+		h[k++].ino = st[i].ino;
+	}
+	if (proc_find_holders(h, k) == 0) {
+		for (i = 0, k = 0; i < n; i++) {
+			if (!wants_holders(&st[i]))
+				continue;
+			st[i].n_holders = h[k].n;
+			memcpy(st[i].holders, h[k++].pid, sizeof(st[i].holders));
+			if (st[i].n_holders)
+				say_holders(&st[i]);
+		}
+	}
+	free(h);
+}
+
+/*
+ * Anything left to look at again? A record can also become a moment of
+ * change once its holders are known: a stale file a start has just locked.
+ */
+static bool needs_look(struct dctl_status *st, size_t n)
+{
+	if (mark_pending(st, n))
+		return true;
+	find_holders(st, n);
+	return mark_pending(st, n) > 0;
+}
+
+static void settle(const char *const *paths, size_t n, struct probe_ctx *ctx,
+		   struct dctl_status *st)
+{
+	struct util_deadline d = util_deadline_in(SETTLE_MS);
+	bool armed = false;
+	size_t i;
+	int ifd = -1;
+
+	/*
+	 * Watch first, then look: what happened before the watches were in
+	 * place is seen by the look, what happens after wakes the wait.
+	 */
+	while (needs_look(st, n) && !util_deadline_passed(d)) {
+		if (armed)
+			settle_wait(ifd, d);
+		else
+			ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		armed = true;
+		for (i = 0; ifd >= 0 && i < n; i++)
+			if (st[i].pending)
+				watch_path(ifd, paths[i]);
+		probe_pass(paths, n, ctx, st);
+	}
+	if (ifd >= 0)
+		close(ifd);
+	/* Out of time: say who holds what is still in doubt. */
+	if (mark_pending(st, n))
+		find_holders(st, n);
+	for (i = 0; i < n; i++)
+		st[i].pending = false;
 }
 
 /* ------------------------------------------------------- supervision */
@@ -544,10 +850,7 @@ static void probe_supervision(const char *path, const struct probe_ctx *ctx,
 int probe_records(const char *const *paths, size_t n, unsigned flags,
 		  struct dctl_status *st)
 {
-	struct lock_table locks = LOCK_TABLE_INIT;
 	struct probe_ctx ctx;
-	bool need_locks = false, doubt = false;
-	bool held[FEW_PIDFILES] = { false };
 	size_t i;
 
 	ctx.pid_max = 0;
@@ -555,41 +858,10 @@ int probe_records(const char *const *paths, size_t n, unsigned flags,
 	ctx.proc_ok = -1;
 	ctx.flags = flags;
 
-	/*
-	 * Files first, lock table second: a start truncates only once it
-	 * holds the lock, so an empty file we read is then seen locked.
-	 */
-	for (i = 0; i < n; i++) {
-		probe_read(paths[i], &ctx, &st[i]);
-		if (!file_was_read(&st[i]))
-			continue;
-		if (n > FEW_PIDFILES || !(held[i] = named_holds_lock(&st[i])))
-			need_locks = true;
-	}
-	if (need_locks)
-		locks_load(&locks);
-	for (i = 0; i < n; i++) {
-		if (!file_was_read(&st[i]))
-			continue;
-		classify(&st[i], &locks, &ctx, n <= FEW_PIDFILES && held[i]);
-		doubt |= is_locked_doubt(&st[i]);
-	}
-
-	/*
-	 * A lock seen with no live PID behind it is most often a moment of
-	 * change (a start writing, a daemon exiting): look once more, in the
-	 * same order, at those records only.
-	 */
-	if (doubt) {
-		for (i = 0; i < n; i++)
-			if (is_locked_doubt(&st[i]))
-				probe_read(paths[i], &ctx, &st[i]);
-		locks_load(&locks);
-		for (i = 0; i < n; i++)
-			if (file_was_read(&st[i]))
-				classify(&st[i], &locks, &ctx, false);
-	}
-	locks_free(&locks);
+	for (i = 0; i < n; i++)
+		st[i].pending = true;
+	probe_pass(paths, n, &ctx, st);
+	settle(paths, n, &ctx, st);
 	for (i = 0; i < n; i++)
 		probe_supervision(paths[i], &ctx, &st[i]);
 	return 0;

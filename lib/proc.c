@@ -87,6 +87,8 @@ static int parse_after_comm(char *p, struct proc_stat *ps)
 			ps->pgrp = (pid_t)v;
 		else if (field == 6)
 			ps->session = (pid_t)v;
+		else if (field == 9)
+			ps->flags = (unsigned long)v;
 	}
 	while (*p == ' ')
 		p++;
@@ -94,6 +96,18 @@ static int parse_after_comm(char *p, struct proc_stat *ps)
 		return -EBADMSG;
 	ps->start_ticks = (unsigned long long)v;
 	return 0;
+}
+
+/* The name between "(" and the last ")": at most 15 bytes, as the kernel
+ * keeps it; a longer span cannot come from the kernel, so it is cut. */
+static void copy_comm(struct proc_stat *ps, const char *from, const char *to)
+{
+	size_t len = (size_t)(to - from);
+
+	if (len > PROC_COMM_MAX)
+		len = PROC_COMM_MAX;
+	memcpy(ps->comm, from, len);
+	ps->comm[len] = '\0';
 }
 
 int proc_read_stat(pid_t pid, struct proc_stat *ps)
@@ -122,6 +136,7 @@ int proc_read_stat(pid_t pid, struct proc_stat *ps)
 		return -EBADMSG;
 	memset(ps, 0, sizeof(*ps));
 	ps->pid = pid;
+	copy_comm(ps, buf + len + 2, close_paren);
 	return parse_after_comm(close_paren + 1, ps);
 }
 
@@ -212,13 +227,15 @@ int proc_exe(pid_t pid, char *buf, size_t size)
 	return 0;
 }
 
-int proc_uid(pid_t pid, uid_t *uid)
+/* One of the four ids of a "Uid:" line of /proc/PID/status (0: real). */
+static int status_uid(pid_t pid, int which, uid_t *uid)
 {
 	char path[48], buf[STATUS_BUF];
 	long long v;
 	size_t len;
 	char *line;
 	ssize_t n;
+	int i;
 
 	if (pid <= 0 || !uid)
 		return -EINVAL;
@@ -229,15 +246,30 @@ int proc_uid(pid_t pid, uid_t *uid)
 	line = strstr(buf, "\nUid:");
 	if (!line)
 		return n == 0 ? -ESRCH : -EBADMSG;
-	/* "Uid:\treal\teffective\tsaved\tfs": the first is the real uid. */
+	/* "Uid:\treal\teffective\tsaved\tfs". */
 	line += strlen("\nUid:");
-	line += strspn(line, "\t ");
-	len = util_digits(line);
-	if (util_parse_num(line, len, 0, UINT32_MAX, NULL, 0, &v) < 0 ||
-	    (line[len] != '\t' && line[len] != ' '))
-		return -EBADMSG;
+	for (i = 0;; i++) {
+		line += strspn(line, "\t ");
+		len = util_digits(line);
+		if (util_parse_num(line, len, 0, UINT32_MAX, NULL, 0, &v) < 0 ||
+		    (line[len] != '\t' && line[len] != ' ' && line[len] != '\n'))
+			return -EBADMSG;
+		if (i == which)
+			break;
+		line += len;
+	}
 	*uid = (uid_t)v;
 	return 0;
+}
+
+int proc_uid(pid_t pid, uid_t *uid)
+{
+	return status_uid(pid, 0, uid);
+}
+
+int proc_euid(pid_t pid, uid_t *uid)
+{
+	return status_uid(pid, 1, uid);
 }
 
 /*
@@ -402,12 +434,16 @@ int proc_environ_ready(pid_t pid)
 }
 
 /*
- * Walk /proc/PID/fd with getdents64 into a stack buffer (no opendir: its
- * allocation and extra system calls showed in a status of one daemon).
- * Descriptors 0-2 come last: the recipe hands the lock down above them,
- * so a daemon's stdio is seldom worth a stat.
+ * Call fn(dfd, pid, name, arg) for the descriptors of pid (dfd: its
+ * /proc/PID/fd) until fn returns true, and say whether one did. The walk
+ * reads with getdents64 into a stack buffer (no opendir: its allocation
+ * and extra system calls showed in a status of one daemon). Descriptors
+ * 0-2 come last: the recipe hands the lock down above them, so a daemon's
+ * stdio is seldom worth a stat. Returns 1, 0, or -errno (-ESRCH: gone).
  */
-int proc_holds_flock(pid_t pid, dev_t dev, ino_t ino)
+typedef bool (*fd_visit)(int dfd, pid_t pid, const char *name, void *arg);
+
+static int walk_fds(pid_t pid, fd_visit fn, void *arg)
 {
 	char buf[4096] __attribute__((aligned(8)));
 	char path[48], name[2] = "0";
@@ -415,19 +451,15 @@ int proc_holds_flock(pid_t pid, dev_t dev, ino_t ino)
 	unsigned stdio = 0;
 	ssize_t len, off;
 	int dfd, seen = 0;
-	bool held = false;
+	bool done = false;
 
-	if (pid <= 0)
-		return -EINVAL;
-	if (fd3_holds_flock(pid, dev, ino))
-		return 1;
 	proc_path(path, sizeof(path), pid, "fd");
 	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return gone_as_esrch(-errno);
-	while (!held && seen < FD_SCAN_MAX &&
+	while (!done && seen < FD_SCAN_MAX &&
 	       (len = getdents64(dfd, buf, sizeof(buf))) > 0) {
-		for (off = 0; off < len && !held && seen++ < FD_SCAN_MAX;
+		for (off = 0; off < len && !done && seen++ < FD_SCAN_MAX;
 		     off += d->d_reclen) {
 			d = (struct dirent64 *)(buf + off);
 			if (d->d_name[0] == '.')
@@ -435,15 +467,124 @@ int proc_holds_flock(pid_t pid, dev_t dev, ino_t ino)
 			if (is_stdio_name(d->d_name))
 				stdio |= 1u << (d->d_name[0] - '0');
 			else
-				held = fd_holds_flock(dfd, pid, d->d_name, dev,
-						      ino);
+				done = fn(dfd, pid, d->d_name, arg);
 		}
 	}
-	for (; !held && stdio; stdio >>= 1, name[0]++)
+	for (; !done && stdio; stdio >>= 1, name[0]++)
 		if (stdio & 1)
-			held = fd_holds_flock(dfd, pid, name, dev, ino);
+			done = fn(dfd, pid, name, arg);
 	close(dfd);
-	return held;
+	return done;
+}
+
+struct file_key {
+	dev_t dev;
+	ino_t ino;
+};
+
+static bool visit_holds(int dfd, pid_t pid, const char *name, void *arg)
+{
+	const struct file_key *k = arg;
+
+	return fd_holds_flock(dfd, pid, name, k->dev, k->ino);
+}
+
+int proc_holds_flock(pid_t pid, dev_t dev, ino_t ino)
+{
+	struct file_key k = { dev, ino };
+
+	if (pid <= 0)
+		return -EINVAL;
+	if (fd3_holds_flock(pid, dev, ino))
+		return 1;
+	return walk_fds(pid, visit_holds, &k);
+}
+
+struct holder_search {
+	struct proc_holders *h;
+	size_t n;
+};
+
+/* Note pid as a holder of every file that descriptor name locks. */
+static bool visit_holders(int dfd, pid_t pid, const char *name, void *arg)
+{
+	const struct holder_search *hs = arg;
+	struct proc_holders *h;
+	struct stat sb;
+	size_t i;
+
+	if (fstatat(dfd, name, &sb, 0) < 0)
+		return false;
+	for (i = 0; i < hs->n; i++) {
+		h = &hs->h[i];
+		if (sb.st_dev != h->dev || sb.st_ino != h->ino)
+			continue;
+		/* One process, several descriptors: counted once. */
+		if (h->n && h->n <= PROC_HOLDERS_MAX &&
+		    h->pid[h->n - 1] == pid)
+			continue;
+		if (!fd_has_flock(pid, name))
+			continue;
+		if (h->n < PROC_HOLDERS_MAX)
+			h->pid[h->n] = pid;
+		h->n++;
+	}
+	return false;
+}
+
+/* The PID that a /proc entry's name is, or 0 for another entry. */
+static pid_t entry_pid(const char *name)
+{
+	long long v;
+
+	if (util_parse_num(name, strlen(name), 1, INT_MAX, NULL,
+			   UTIL_NUM_NO_LEADING_ZERO, &v) < 0)
+		return 0;
+	return (pid_t)v;
+}
+
+int proc_find_holders(struct proc_holders *h, size_t n)
+{
+	struct holder_search hs = { h, n };
+	char buf[4096] __attribute__((aligned(8)));
+	struct dirent64 *d;
+	pid_t self = getpid(), pid;
+	ssize_t len, off;
+	size_t i;
+	int dfd;
+
+	for (i = 0; i < n; i++)
+		h[i].n = 0;
+	if (n == 0)
+		return 0;
+	dfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	while ((len = getdents64(dfd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < len; off += d->d_reclen) {
+			d = (struct dirent64 *)(buf + off);
+			pid = entry_pid(d->d_name);
+			/* Processes we may not look into are left out. */
+			if (pid > 0 && pid != self)
+				walk_fds(pid, visit_holders, &hs);
+		}
+	}
+	close(dfd);
+	return len < 0 ? -errno : 0;
+}
+
+bool proc_hidden(pid_t pid)
+{
+	struct stat sb;
+	char path[48];
+
+	if (pid <= 0)
+		return false;
+	/* kill(pid, 0) sends nothing; EPERM says the process exists. */
+	if (kill(pid, 0) == 0 || errno != EPERM)
+		return false;
+	proc_path(path, sizeof(path), pid, "stat");
+	return stat(path, &sb) < 0;
 }
 
 int proc_pidfd_open(pid_t pid)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * One process's facts, read from its own /proc entries only (never a scan of
- * all processes), and pidfd helpers to signal and wait for it without a PID
+ * One process's facts, read from its own /proc entries only (a scan of all
+ * processes is made for one question alone: who holds a lock whose daemon
+ * is gone), and pidfd helpers to signal and wait for it without a PID
  * race. Internal to the library.
  */
 #ifndef DCTL_PROC_H
@@ -11,12 +12,19 @@
 #include <sys/types.h>
 #include <time.h>
 
+/* The kernel keeps a process name (comm) of at most this many bytes. */
+#define PROC_COMM_MAX 15
+/* Field 9's flag for a kernel thread (PF_KTHREAD). */
+#define PROC_FLAG_KTHREAD 0x00200000UL
+
 struct proc_stat {
 	pid_t pid;
+	char comm[PROC_COMM_MAX + 1];	/* field 2, without the parentheses */
 	char state;			/* 'R', 'S', 'Z', ... (field 3) */
 	pid_t ppid;
 	pid_t pgrp;
 	pid_t session;
+	unsigned long flags;		/* field 9, PF_* */
 	unsigned long long start_ticks;	/* field 22, clock ticks after boot */
 };
 
@@ -51,6 +59,13 @@ int proc_exe(pid_t pid, char *buf, size_t size);
 int proc_uid(pid_t pid, uid_t *uid);
 
 /*
+ * Effective uid of PID, from the same line: the process's owner, as the
+ * owner of the /proc/PID directory says too (the files in it belong to
+ * root once a process has switched users and is no longer dumpable).
+ */
+int proc_euid(pid_t pid, uid_t *uid);
+
+/*
  * DAEMON_INSTANCE_ID from /proc/PID/environ (as the process was started).
  * Returns 0, -ENOENT if it has none, -ESRCH if gone or a zombie,
  * -EBADMSG if its value is not a 36-character UUID, -EACCES if unreadable.
@@ -66,6 +81,31 @@ int proc_instance(pid_t pid, char *buf, size_t size);
  * than the first 4096 descriptors. Returns 1, 0, -ESRCH, -EACCES.
  */
 int proc_holds_flock(pid_t pid, dev_t dev, ino_t ino);
+
+/*
+ * The processes that hold a flock on a file through a descriptor of their
+ * own (a daemon's children that inherited its lock, a start or stop at
+ * work), found by a scan of every /proc/PID/fd we may read: costly, so
+ * asked only once the probe has found the lock held with no live daemon
+ * behind it. Fill h[i].dev and .ino; .n comes back as the number found
+ * (it may pass PROC_HOLDERS_MAX, the most kept in .pid). Our own process
+ * is left out. 0 or -errno (from reading /proc itself).
+ */
+#define PROC_HOLDERS_MAX 8
+struct proc_holders {
+	dev_t dev;
+	ino_t ino;
+	size_t n;
+	pid_t pid[PROC_HOLDERS_MAX];
+};
+int proc_find_holders(struct proc_holders *h, size_t n);
+
+/*
+ * Does PID name a process that exists but that /proc will not show us
+ * (mounted with hidepid=, another user's process)? Such a process is not
+ * a dead one: it cannot be told apart from a live daemon.
+ */
+bool proc_hidden(pid_t pid);
 
 /*
  * Does /proc/PID/environ show anything yet? After exec's point of no

@@ -86,27 +86,93 @@ static int report_death(struct spawn *s, const char *when)
 			  when);
 }
 
+/* How often the wait without a pidfd looks at the daemon. */
+#define NO_PIDFD_SLICE_MS 50
+
 /*
- * Wait until the watched process exits or ms pass (ms < 0: forever).
- * Returns 1 if it exited, 0 if still alive, -errno.
+ * Has the caller's cancel descriptor become readable? It waits up to ms
+ * for it (0: just look); without one it never says yes.
+ */
+static bool cancelled(const struct spawn *s, int ms)
+{
+	struct pollfd p = { .fd = s->o->cancel_fd, .events = POLLIN };
+
+	if (p.fd < 0)
+		return false;
+	return poll(&p, 1, ms) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR));
+}
+
+/* The start was called off while it waited for what. Returns -EINTR. */
+static int cancel_fail(struct spawn *s, enum dctl_spawn_stage stage,
+		       const char *what)
+{
+	spawn_log(s, DCTL_LOG_DEBUG, "cancelled while waiting for %s", what);
+	return spawn_fail(s, stage, EINTR,
+			  "start of %s cancelled while waiting for %s: stopped",
+			  s->program, what);
+}
+
+/* Without a pidfd: the bounded poll of the PID, in slices, each ended
+ * by a look at the cancel descriptor. */
+static int wait_exit_slices(struct spawn *s, struct util_deadline d)
+{
+	int r, slice;
+
+	for (;;) {
+		slice = util_deadline_left(d, NO_PIDFD_SLICE_MS);
+		if (slice < 0)
+			slice = NO_PIDFD_SLICE_MS;
+		/* Safe: the process is our unreaped child, its PID cannot
+		 * be reused. */
+		r = proc_wait_exit(-1, s->daemon, slice);
+		if (r != -ETIMEDOUT)
+			return r < 0 ? r : 1;
+		if (cancelled(s, 0))
+			return -EINTR;
+		if (util_deadline_passed(d))
+			return 0;
+	}
+}
+
+/*
+ * Wait until the watched process exits or ms pass (ms < 0: forever), or
+ * the caller's cancel descriptor becomes readable. Returns 1 if it
+ * exited, 0 if still alive, -EINTR if cancelled, -errno.
  */
 static int wait_exit(struct spawn *s, long long ms)
 {
+	struct util_deadline d = util_deadline_in(ms);
+	struct pollfd p[2] = {
+		{ .fd = s->pidfd, .events = POLLIN },
+		{ .fd = s->o->cancel_fd, .events = POLLIN },
+	};
 	int r;
 
-	/* Without a pidfd, proc_wait_exit() polls the PID: safe, as the
-	 * process is our unreaped child and its PID cannot be reused. */
-	r = proc_wait_exit(s->pidfd, s->daemon,
-			   ms < 0 ? -1 : ms > INT_MAX ? INT_MAX : (int)ms);
-	if (r == -ETIMEDOUT)
+	if (s->pidfd < 0)
+		return wait_exit_slices(s, d);
+	for (;;) {
+		r = poll(p, p[1].fd >= 0 ? 2 : 1, util_deadline_left(d, INT_MAX));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		/* An exit and a cancel at once: the exit is what happened. */
+		if (p[0].revents & (POLLIN | POLLHUP))
+			return 1;
+		if (p[0].revents & POLLNVAL)
+			return -EBADF;
+		if (r > 0)
+			return -EINTR;
 		return 0;
-	return r < 0 ? r : 1;
+	}
 }
 
 static int watch_alive(struct spawn *s, unsigned ms)
 {
 	int r = wait_exit(s, ms);
 
+	if (r == -EINTR)
+		return cancel_fail(s, DCTL_STAGE_STARTUP, "the --wait time");
 	if (r < 0)
 		return spawn_fail(s, DCTL_STAGE_STARTUP, -r, "cannot watch pid %d: %s",
 				  (int)s->daemon, spawn_errstr(s, -r));
@@ -290,7 +356,7 @@ static int take_mainpid(struct spawn *s, pid_t mainpid)
 static int await_ready(struct spawn *s)
 {
 	long long deadline = util_now_ms() + s->timeout_ms, left;
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	pid_t mainpid = 0;
 	nfds_t n;
 	int r, wait;
@@ -301,13 +367,14 @@ static int await_ready(struct spawn *s)
 			return spawn_fail(s, DCTL_STAGE_READY, ETIMEDOUT,
 					  "not ready after %s", spawn_span(s, s->timeout_ms));
 		pfd[0] = (struct pollfd){ .fd = s->ns.fd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = s->pidfd, .events = POLLIN };
-		n = s->pidfd >= 0 ? 2 : 1;
+		pfd[1] = (struct pollfd){ .fd = s->o->cancel_fd, .events = POLLIN };
+		pfd[2] = (struct pollfd){ .fd = s->pidfd, .events = POLLIN };
+		n = s->pidfd >= 0 ? 3 : 2;
 		/* EXTEND_TIMEOUT_USEC= may put the deadline far beyond
 		 * what poll() can take. Without a pidfd, look at the daemon
 		 * every 50 ms. */
 		wait = left > INT_MAX ? INT_MAX : (int)left;
-		if (n == 1 && wait > 50)
+		if (n == 2 && wait > 50)
 			wait = 50;
 		r = poll(pfd, n, wait);
 		if (r < 0 && errno != EINTR)
@@ -318,8 +385,13 @@ static int await_ready(struct spawn *s)
 			if (r)
 				break;
 		}
-		if (wait_exit(s, 0) == 1 && (r = switch_to_mainpid(s, mainpid)))
+		r = wait_exit(s, 0);
+		if (r == 1 && (r = switch_to_mainpid(s, mainpid)))
 			return r;
+		/* A poll with nothing to read leaves the cancel alone: only
+		 * a readable cancel descriptor ends the wait. */
+		if (r == -EINTR || (pfd[1].revents & (POLLIN | POLLHUP)))
+			return cancel_fail(s, DCTL_STAGE_READY, "READY=1");
 	}
 	if (r < 0)
 		return r;
@@ -340,6 +412,8 @@ static int await_forking(struct spawn *s)
 	int r;
 
 	r = wait_exit(s, s->timeout_ms);
+	if (r == -EINTR)
+		return cancel_fail(s, DCTL_STAGE_READY, "the program to detach");
 	if (r < 0)
 		return spawn_fail(s, DCTL_STAGE_STARTUP, -r, "cannot watch pid %d: %s",
 				  (int)s->daemon, spawn_errstr(s, -r));
@@ -367,7 +441,10 @@ static int await_forking(struct spawn *s)
 					  "pidfile %s names no live process after %s",
 					  s->o->pidfile,
 					  spawn_span(s, s->timeout_ms));
-		usleep(FORKING_POLL_MS * 1000);
+		if (s->o->cancel_fd < 0)
+			usleep(FORKING_POLL_MS * 1000);
+		else if (cancelled(s, FORKING_POLL_MS))
+			return cancel_fail(s, DCTL_STAGE_READY, "the pidfile");
 	}
 }
 

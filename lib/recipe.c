@@ -461,23 +461,11 @@ static int keep_inherited(int fd)
 	return 0;
 }
 
-int recipe_apply(struct recipe *r, enum recipe_step *failed)
+int recipe_apply_identity(struct recipe *r, enum recipe_step *failed)
 {
 	enum recipe_step dummy, *step = failed ? failed : &dummy;
 	int e;
 
-	*step = RECIPE_STEP_SIGNALS;
-	if ((e = recipe_reset_signals()))
-		return e;
-	*step = RECIPE_STEP_FDS;
-	if ((e = move_all_up(r)))
-		return e;
-	*step = RECIPE_STEP_STDIO;
-	if ((e = setup_stdio(r)))
-		return e;
-	*step = RECIPE_STEP_FDS;
-	if ((e = close_others(r)))
-		return e;
 	/* Before nice, so that a raised nice limit counts; before chroot,
 	 * for /proc; before the user switch, so that root can grant a hard
 	 * limit or a real-time policy the user could not take. */
@@ -497,4 +485,24 @@ int recipe_apply(struct recipe *r, enum recipe_step *failed)
 		return e;
 	*step = RECIPE_STEP_NONE;
 	return 0;
+}
+
+int recipe_apply(struct recipe *r, enum recipe_step *failed)
+{
+	enum recipe_step dummy, *step = failed ? failed : &dummy;
+	int e;
+
+	*step = RECIPE_STEP_SIGNALS;
+	if ((e = recipe_reset_signals()))
+		return e;
+	*step = RECIPE_STEP_FDS;
+	if ((e = move_all_up(r)))
+		return e;
+	*step = RECIPE_STEP_STDIO;
+	if ((e = setup_stdio(r)))
+		return e;
+	*step = RECIPE_STEP_FDS;
+	if ((e = close_others(r)))
+		return e;
+	return recipe_apply_identity(r, step);
 }

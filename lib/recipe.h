@@ -98,6 +98,14 @@ void recipe_init(struct recipe *r);
  */
 int recipe_apply(struct recipe *r, enum recipe_step *failed);
 
+/*
+ * The tail of recipe_apply(): nice, chroot, chdir, umask, credentials and
+ * the kept descriptor made inheritable, with nothing detached and stdio,
+ * signals and other descriptors left alone: for a program run in the
+ * caller's own process. 0 or -errno with *failed.
+ */
+int recipe_apply_identity(struct recipe *r, enum recipe_step *failed);
+
 /* The pieces of recipe_apply(), each usable on its own (and tested so). */
 
 /* Every catchable signal to SIG_DFL, then an empty mask. 0 or -errno. */

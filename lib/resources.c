@@ -18,16 +18,7 @@
 #define OOM_SCORE_ADJ_MIN (-1000)
 #define OOM_SCORE_ADJ_MAX 1000
 
-/* A setter's refusal, as spawn.c's: -EINVAL, the reason for get_detail(). */
-static int refused(struct dctl_spawn *s)
-{
-	s->res.stage = DCTL_STAGE_VALIDATE;
-	s->res.error = EINVAL;
-	return -EINVAL;
-}
-
-#define refuse(s, ...) \
-	(spawn_set_detail(&(s)->res, __VA_ARGS__), refused(s))
+#define refuse spawn_refuse
 
 /* One of limits.c's parsers on a copy of the plan, kept if it passed. */
 static int parse_into(struct dctl_spawn *s, const char *option,

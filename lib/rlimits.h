@@ -100,8 +100,8 @@ enum limits_item {
 };
 
 /*
- * Apply the plan to the calling process: the limits (in resource order),
- * the I/O class, the CPU policy, the OOM score. Raw system calls and
+ * Apply the plan to the calling process: the OOM score, the limits (in
+ * resource order), the I/O class, the CPU policy. Raw system calls and
  * open/write/close only: async-signal-safe, and safe in a child that
  * shares its parent's memory. Returns 0, or -errno with *failed the item
  * (failed may be NULL).

@@ -195,9 +195,10 @@ static int parse_timeout(const char *item, size_t len, int *secs)
 }
 
 /*
- * One item between slashes: a timeout (digits), "forever", or a signal
- * name, with or without a leading '-' as start-stop-daemon allows.
- * "-5" is refused: it reads as a negative timeout as much as a signal.
+ * One item between slashes: a timeout (digits), "forever", a signal name
+ * with or without a leading '-', or '-' and a signal number, as
+ * start-stop-daemon allows (a timeout is never negative, so "-9" can only
+ * be SIGKILL).
  */
 static int parse_item(const char *item, size_t len,
 		      struct schedule_step *st)
@@ -222,9 +223,12 @@ static int parse_item(const char *item, size_t len,
 		return 0;
 	}
 	name = buf[0] == '-' ? buf + 1 : buf;
-	if (!*name || (*name >= '0' && *name <= '9'))
+	if (!*name)
 		return -EINVAL;
-	r = parse_name(name, &st->value);
+	if (*name >= '0' && *name <= '9')
+		r = dctl_signal_parse(name, &st->value);
+	else
+		r = parse_name(name, &st->value);
 	if (r < 0)
 		return r;
 	st->kind = DCTL_STEP_SIGNAL;

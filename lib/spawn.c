@@ -15,6 +15,9 @@
  *      process and pidfile, with the daemon as our child
  *      (PR_SET_CHILD_SUBREAPER) so that its exit status can be reported.
  * Any failure after the fork kills what we started and removes the pidfile.
+ *
+ * dctl_spawn_exec(), at the end: the same checks, then the program run in
+ * the caller's own process, as start-stop-daemon runs it in place.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -175,6 +178,7 @@ int dctl_spawn_new(struct dctl_spawn **sp, const char *pidfile)
 	s->o.ready = DCTL_READY_EXEC;
 	backoff_cfg_init(&s->o.respawn);
 	s->o.respawn.policy = SV_RESPAWN_NONE;
+	s->o.cancel_fd = -1;
 	s->res.exit_status = -1;
 	if (util_set_string(&s->o.pidfile, pidfile) < 0) {
 		free(s);
@@ -198,6 +202,7 @@ void dctl_spawn_free(struct dctl_spawn *s)
 	free(s->o.user);
 	free(s->o.chroot_path);
 	resources_free(&s->o);
+	output_free(&s->o);
 	free(s->res.detail);
 	free(s);
 }
@@ -207,7 +212,7 @@ int dctl_spawn_set_pidfile(struct dctl_spawn *s, const char *path)
 	if (!s)
 		return -EINVAL;
 	if (!path || !*path)
-		return refuse(s, "no pidfile given");
+		return spawn_refuse(s, "no pidfile given");
 	return util_set_string(&s->o.pidfile, path);
 }
 
@@ -220,7 +225,7 @@ int dctl_spawn_set_program(struct dctl_spawn *s, const char *program,
 	if (!s)
 		return -EINVAL;
 	if (!program || !*program)
-		return refuse(s, "no program given");
+		return spawn_refuse(s, "no program given");
 	if (argv && argv[0] && !(v = copy_argv(argv)))
 		return -ENOMEM;
 	if ((r = util_set_string(&s->o.program, program)) < 0) {
@@ -242,7 +247,7 @@ int dctl_spawn_set_umask(struct dctl_spawn *s, mode_t mask)
 	if (!s)
 		return -EINVAL;
 	if (mask & ~(mode_t)0777)
-		return refuse(s, "umask %#o out of range 0..0777",
+		return spawn_refuse(s, "umask %#o out of range 0..0777",
 			      (unsigned)mask);
 	s->o.umask = mask;
 	return 0;
@@ -291,7 +296,7 @@ int dctl_spawn_set_chroot(struct dctl_spawn *s, const char *dir)
 	if (!s)
 		return -EINVAL;
 	if (dir && dir[0] != '/')
-		return refuse(s, "chroot directory %s: must be absolute", dir);
+		return spawn_refuse(s, "chroot directory %s: must be absolute", dir);
 	return util_set_string(&s->o.chroot_path, dir);
 }
 
@@ -300,7 +305,7 @@ int dctl_spawn_set_nice(struct dctl_spawn *s, int inc)
 	if (!s)
 		return -EINVAL;
 	if (inc < NICE_MIN || inc > NICE_MAX)
-		return refuse(s, "nice level %d out of range %d..%d", inc,
+		return spawn_refuse(s, "nice level %d out of range %d..%d", inc,
 			      NICE_MIN, NICE_MAX);
 	s->o.nice = inc;
 	s->o.set_nice = true;
@@ -313,7 +318,7 @@ int dctl_spawn_set_ready(struct dctl_spawn *s, enum dctl_ready ready)
 		return -EINVAL;
 	if (ready != DCTL_READY_EXEC && ready != DCTL_READY_NOTIFY &&
 	    ready != DCTL_READY_FORKING)
-		return refuse(s, "unknown readiness mode %d", (int)ready);
+		return spawn_refuse(s, "unknown readiness mode %d", (int)ready);
 	s->o.ready = ready;
 	return 0;
 }
@@ -339,6 +344,17 @@ int dctl_spawn_set_test(struct dctl_spawn *s, bool test)
 	if (!s)
 		return -EINVAL;
 	s->o.test = test;
+	return 0;
+}
+
+int dctl_spawn_set_cancel_fd(struct dctl_spawn *s, int fd)
+{
+	if (!s)
+		return -EINVAL;
+	if (fd < -1)
+		return spawn_refuse(s, "cancel descriptor %d: not a descriptor",
+				    fd);
+	s->o.cancel_fd = fd;
 	return 0;
 }
 
@@ -530,5 +546,44 @@ int dctl_spawn_start(struct dctl_spawn *sp)
 		r = -EIO;
 	if (r < 0 && r != -EEXIST)
 		sp->res.pid = 0;
+	return r;
+}
+
+int dctl_spawn_exec(struct dctl_spawn *sp)
+{
+	struct spawn s = {
+		.out_fd = -1, .err_fd = -1, .ns = { .fd = -1 },
+		.pipe_rd = -1, .pipe_wr = -1, .pidfd = -1, .main_fd = -1,
+		.lock_fd = -1,
+	};
+	int r;
+
+	if (!sp)
+		return -EINVAL;
+	reset_result(&sp->res);
+	s.o = &sp->o;
+	s.res = &sp->res;
+	/* Nothing is left to watch the program once it replaced us. */
+	if (spawn_watches(s.o))
+		return spawn_fail(&s, DCTL_STAGE_VALIDATE, EINVAL,
+				  "a program run in place cannot be waited for");
+	if (s.o->respawn.policy != SV_RESPAWN_NONE)
+		return spawn_fail(&s, DCTL_STAGE_VALIDATE, EINVAL,
+				  "a program run in place cannot be supervised");
+	r = validate_exec(&s);
+	if (!r && s.o->pidfile)
+		r = startlock_take(&s);
+	if (!r)
+		r = prepare(&s);
+	if (!r && !s.o->test)
+		r = launch_exec_here(&s);
+	/* Back here, the exec failed: no process of ours holds the lock. */
+	if (r < 0) {
+		dctl_pidfile_remove(s.pf);
+		s.pf = NULL;
+	}
+	spawn_release(&s, false);
+	if (r == -EEXIST && !s.running)
+		r = -EIO;
 	return r;
 }

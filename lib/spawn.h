@@ -10,6 +10,7 @@
  *   env.c        the program's environment
  *   launch.c     the daemon created, the recipe applied (recipe.c), exec
  *   resources.c  limits, scheduling, group, capabilities, env files
+ *   output.c     syslog, rotation, timestamps: the log keeper's options
  *   ready.c      --wait, sd_notify READY=1, --forking, MAINPID=
  *   children.c   a failed start's processes killed and swept up
  *   respawn.c    --respawn: the supervisor forked, the first start made
@@ -24,6 +25,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "caps.h"
@@ -63,6 +65,14 @@ struct spawn_opts {
 	struct spawn_env_file *env_files;
 	size_t n_env_files;
 	bool clear_env;
+	/* Output through the log keeper (output.c). */
+	bool syslog;
+	int syslog_facility;		/* LOG_ value, shifted */
+	char *syslog_tag;		/* NULL: the program's base name */
+	uint64_t output_max_size;	/* 0: no rotation */
+	unsigned int output_keep;
+	bool output_keep_set;
+	bool timestamps;
 	enum dctl_ready ready;
 	unsigned int wait_ms;		/* alive this long after exec */
 	unsigned int timeout_ms;	/* notify/forking limit; 0: default */
@@ -71,6 +81,7 @@ struct spawn_opts {
 	struct backoff_cfg respawn;
 	bool respawn_tuned;
 	bool test;
+	int cancel_fd;			/* readable: give up; -1: none */
 	dctl_log_fn log;
 	void *log_data;
 };
@@ -133,6 +144,10 @@ struct spawn {
 /* Record a failure (stage, errno, one-line detail) and return -err. */
 int spawn_fail(struct spawn *s, enum dctl_spawn_stage stage, int err,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* A setter's refusal: -EINVAL, and the reason for get_detail(). */
+int spawn_refuse(struct dctl_spawn *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Replace res->detail with the text (kept as it was if out of memory). */
 void spawn_set_detail(struct spawn_result *res, const char *fmt, ...)
@@ -203,6 +218,9 @@ int respawn_start(struct spawn *s);
 /* The options, program, directories and user, before anything is done. */
 int validate_start(struct spawn *s);
 
+/* The same but the pidfile, which a program run in place may go without. */
+int validate_exec(struct spawn *s);
+
 /* ------------------------------------------------------ startlock.c */
 
 /*
@@ -257,11 +275,29 @@ bool resources_failed(struct spawn *s, int step, int item, int err);
 /* Free what the options of this file own. */
 void resources_free(struct spawn_opts *o);
 
+/* -------------------------------------------------------- output.c */
+
+/*
+ * Does the program's output go through a log keeper (syslog, rotation,
+ * timestamps) rather than straight to its files?
+ */
+bool output_kept(const struct spawn_opts *o);
+
+/* The log keeper's options checked together, before anything is done. */
+int output_validate(struct spawn *s);
+
+/* Free what the options of this file own. */
+void output_free(struct spawn_opts *o);
+
 /* -------------------------------------------------------- launch.c */
 
 /* Fork the daemon through the recipe; learn its PID and whether exec
  * succeeded. */
 int launch_start(struct spawn *s);
+
+/* The recipe's identity steps in the caller itself, then exec: returns
+ * only on failure. */
+int launch_exec_here(struct spawn *s);
 
 /* --------------------------------------------------------- ready.c */
 

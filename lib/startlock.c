@@ -117,6 +117,35 @@ static void forget_state(const struct spawn *s)
 		svstate_remove(path);
 }
 
+/*
+ * The lock is held, but not by a live process the file names: say by
+ * whom (the probe names the holders, a dead daemon's children say), or,
+ * if a daemon turned up meanwhile, which.
+ */
+static int locked_by_others(struct spawn *s)
+{
+	const char *path = s->o->pidfile;
+	struct dctl_status st;
+	int r;
+
+	status_init(&st);
+	probe_records(&path, 1, 0, &st);
+	if ((st.state == DCTL_STATE_RUNNING ||
+	     st.state == DCTL_STATE_RESTARTING) && st.pid > 1) {
+		s->res->pid = st.pid;
+		r = spawn_fail(s, DCTL_STAGE_PIDFILE, EEXIST,
+			       "already running (pid %d, %s)", (int)st.pid, path);
+	} else if (st.n_holders && st.reason) {
+		r = spawn_fail(s, DCTL_STAGE_PIDFILE, EEXIST,
+			       "already running? %s: %s", path, st.reason);
+	} else {
+		r = spawn_fail(s, DCTL_STAGE_PIDFILE, EEXIST,
+			       "already running (%s is locked)", path);
+	}
+	status_release(&st);
+	return r;
+}
+
 int startlock_take(struct spawn *s)
 {
 	pid_t holder = 0;
@@ -134,8 +163,7 @@ int startlock_take(struct spawn *s)
 			return spawn_fail(s, DCTL_STAGE_PIDFILE, EEXIST,
 					  "already running (pid %d, %s)", (int)holder,
 					  s->o->pidfile);
-		return spawn_fail(s, DCTL_STAGE_PIDFILE, EEXIST,
-				  "already running (%s is locked)", s->o->pidfile);
+		return locked_by_others(s);
 	}
 	if (r < 0)
 		return spawn_fail(s, DCTL_STAGE_PIDFILE, -r, "pidfile %s: %s",

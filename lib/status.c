@@ -155,6 +155,18 @@ const char *dctl_status_get_reason(const struct dctl_status *st)
 	return st ? st->reason : NULL;
 }
 
+size_t dctl_status_get_holder_count(const struct dctl_status *st)
+{
+	return st ? st->n_holders : 0;
+}
+
+pid_t dctl_status_get_holder(const struct dctl_status *st, size_t i)
+{
+	if (!st || i >= st->n_holders || i >= PROC_HOLDERS_MAX)
+		return 0;
+	return st->holders[i];
+}
+
 /* ---------------------------------------------------------------- lists */
 
 size_t dctl_status_list_count(const struct dctl_status_list *l)

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "daemonctl.h"
+#include "proc.h"
 #include "util.h"
 
 /* "exit 255", "signal SIGRTMIN+10", "start failed: " and an errno text. */
@@ -44,6 +45,14 @@ struct dctl_status {
 	unsigned restarts;
 	char last_exit[STATUS_EXIT_TEXT];	/* "": no run ended yet */
 	int64_t next_try_ns;	/* RESTARTING: from the probe; else -1 */
+
+	/* What the probe found about who holds the lock. */
+	bool hidden;		/* the process exists, /proc hides it from us */
+	bool named_asked;	/* the named process's descriptors were read */
+	int named_r;		/* ... and proc_holds_flock() said this */
+	bool pending;		/* caught in a moment of change: look again */
+	size_t n_holders;	/* holders found by the scan (may pass the max) */
+	pid_t holders[PROC_HOLDERS_MAX];
 };
 
 struct dctl_status_list {

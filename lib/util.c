@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/random.h>
+#include <uuid/uuid.h>
 
 #include "util.h"
 
@@ -57,54 +57,18 @@ ssize_t util_read_proc(int dirfd, const char *path, char *buf, size_t size)
 }
 
 /*
- * Random bytes that never wait: before the kernel's pool is initialised
- * (early boot, where init scripts run) getrandom() would block, and
- * /dev/urandom answers anyway; an instance id needs uniqueness, not
- * secrecy.
- */
-static int random_bytes(unsigned char *buf, size_t len)
-{
-	ssize_t n;
-	int fd, e;
-
-	do
-		n = getrandom(buf, len, GRND_NONBLOCK);
-	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)len)
-		return 0;
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	do
-		n = read(fd, buf, len);
-	while (n < 0 && errno == EINTR);
-	e = n < 0 ? -errno : n == (ssize_t)len ? 0 : -EIO;
-	close(fd);
-	return e;
-}
-
-/*
- * What libuuid's uuid_generate_random() makes, without loading libuuid
- * into every tool: 16 random bytes, the version and variant bits set.
+ * libuuid's generator: it takes its bytes from getrandom(2) without
+ * waiting for the kernel's pool (falling back to /dev/urandom), so a start
+ * at early boot does not block, and it cannot fail. The tools carry the
+ * archive's code (configure's --enable-static-libuuid), so only
+ * daemon-start has it and none of them loads libuuid.so at run time.
  */
 int util_uuid_random(char *buf)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char b[16];
-	size_t i;
-	int r;
+	uuid_t id;
 
-	if ((r = random_bytes(b, sizeof(b))))
-		return r;
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);	/* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);	/* variant 10 */
-	for (i = 0; i < sizeof(b); i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			*buf++ = '-';
-		*buf++ = hex[b[i] >> 4];
-		*buf++ = hex[b[i] & 0x0f];
-	}
-	*buf = '\0';
+	uuid_generate_random(id);
+	uuid_unparse_lower(id, buf);
 	return 0;
 }
 

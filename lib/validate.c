@@ -115,16 +115,22 @@ static int check_user(struct spawn *s)
 
 int validate_start(struct spawn *s)
 {
-	int e;
-
 	if (!s->o->pidfile)
 		return spawn_fail(s, DCTL_STAGE_VALIDATE, EINVAL,
 				  "no pidfile given");
+	return validate_exec(s);
+}
+
+int validate_exec(struct spawn *s)
+{
+	int e;
+
 	if (!s->o->program)
 		return spawn_fail(s, DCTL_STAGE_VALIDATE, EINVAL,
 				  "no program given");
 	if ((e = check_dirs(s)) || (e = check_program(s)) ||
-	    (e = check_user(s)) || (e = resources_validate(s)))
+	    (e = check_user(s)) || (e = resources_validate(s)) ||
+	    (e = output_validate(s)))
 		return e;
 	return 0;
 }

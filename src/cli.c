@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "util.h"
@@ -114,6 +116,11 @@ int cli_parse_long(const char *opt, const char *arg, long min, long max,
 		return -1;
 	}
 	r = util_parse_num(arg, strlen(arg), min, max, NULL, 0, &v);
+	/* "-1" where no sign is allowed is a number, out of range. */
+	if (r == -EINVAL && min >= 0 && arg[0] == '-' &&
+	    util_parse_num(arg, strlen(arg), LLONG_MIN, LLONG_MAX, NULL, 0,
+			   &v) == 0)
+		r = -ERANGE;
 	if (r == -ERANGE) {
 		cli_error("invalid value '%s' for %s: must be %ld..%ld", arg,
 			  opt, min, max);
@@ -176,11 +183,50 @@ int cli_pidfile(const char *pidfile, const char *name, char **out)
 		return -1;
 	}
 	if (r < 0) {
-		cli_error("--name %s: cannot use the runtime directory: %s",
-			  name, strerror(-r));
+		char *what = util_asprintf("--name %s", name);
+
+		cli_rundir_error(what ? what : "--name", r);
+		free(what);
 		return -1;
 	}
 	return 0;
+}
+
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	if (S_ISREG(mode))
+		return "a regular file";
+	return "not a directory";
+}
+
+/*
+ * The only directory dctl_rundir() refuses is the private one it makes
+ * under /tmp when there is no other (dctl_rundir(3)): say which rule it
+ * breaks, rather than EPERM's "Operation not permitted".
+ */
+void cli_rundir_error(const char *what, int r)
+{
+	uid_t uid = geteuid();
+	struct stat st;
+	char *dir;
+
+	dir = util_asprintf("/tmp/daemonctl-%u", (unsigned)uid);
+	if (r != -EPERM || !dir || lstat(dir, &st) < 0) {
+		cli_error("%s: cannot use the runtime directory: %s", what,
+			  strerror(-r));
+	} else if (!S_ISDIR(st.st_mode)) {
+		cli_error("%s: unsafe runtime directory %s: %s, not a directory",
+			  what, dir, file_kind(st.st_mode));
+	} else if (st.st_uid != uid) {
+		cli_error("%s: unsafe runtime directory %s: owned by uid %u, not by uid %u",
+			  what, dir, (unsigned)st.st_uid, (unsigned)uid);
+	} else {
+		cli_error("%s: unsafe runtime directory %s: mode %04o lets group or others write in it (chmod 700 it)",
+			  what, dir, (unsigned)(st.st_mode & 07777));
+	}
+	free(dir);
 }
 
 int cli_getopt(int argc, char **argv, const char *shortopts,

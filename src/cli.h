@@ -68,6 +68,12 @@ int cli_parse_user(const char *opt, const char *arg, uid_t *uid);
 int cli_pidfile(const char *pidfile, const char *name, char **out);
 
 /*
+ * "WHAT: ..." for a runtime directory dctl_rundir() refused (r): which
+ * directory, and what is wrong with it (owner, mode, type).
+ */
+void cli_rundir_error(const char *what, int r);
+
+/*
  * The one option loop of the three tools: getopt_long with our own error
  * messages (cli_option_error), each option handed to take(ctx, c, arg).
  * take returns 0 to go on, 1 when the tool is done (--help, --version:

@@ -6,9 +6,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
 
 #include "cli.h"
 
@@ -32,6 +35,11 @@ enum {
 	OPT_RESPAWN_DELAY,
 	OPT_RESPAWN_DELAY_MAX,
 	OPT_RESPAWN_LIMIT,
+	OPT_SYSLOG,
+	OPT_SYSLOG_TAG,
+	OPT_OUTPUT_MAX_SIZE,
+	OPT_OUTPUT_KEEP,
+	OPT_TIMESTAMPS,
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +81,11 @@ static const struct option long_opts[] = {
 	{ "respawn-delay", required_argument, NULL, OPT_RESPAWN_DELAY },
 	{ "respawn-delay-max", required_argument, NULL, OPT_RESPAWN_DELAY_MAX },
 	{ "respawn-limit", required_argument, NULL, OPT_RESPAWN_LIMIT },
+	{ "syslog", optional_argument, NULL, OPT_SYSLOG },
+	{ "syslog-tag", required_argument, NULL, OPT_SYSLOG_TAG },
+	{ "output-max-size", required_argument, NULL, OPT_OUTPUT_MAX_SIZE },
+	{ "output-keep", required_argument, NULL, OPT_OUTPUT_KEEP },
+	{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -89,6 +102,11 @@ static void usage(void)
 	       "  -O, --output FILE       stdout and stderr appended to FILE\n"
 	       "      --stdout FILE       stdout appended to FILE\n"
 	       "      --stderr FILE       stderr appended to FILE\n"
+	       "      --syslog[=FACILITY] the other streams to syslog (daemon)\n"
+	       "      --syslog-tag TAG    their tag (default: --name, or PROGRAM)\n"
+	       "      --output-max-size SIZE  rotate the files at SIZE (10M, 512K)\n"
+	       "      --output-keep N     rotated files kept (0..1000, default 5)\n"
+	       "      --timestamps        each line in the files starts with its time\n"
 	       "  -e, --env NAME=VALUE    add to the environment (repeatable)\n"
 	       "  -c, --chuid USER[:GROUP] run as USER (root only)\n"
 	       "  -r, --chroot DIR        chroot to DIR first\n"
@@ -166,6 +184,11 @@ struct args {
 	bool test;
 	bool notify;
 	bool forking;
+	bool syslog;
+	bool syslog_tag;
+	bool alive_ms;		/* a --wait other than 0 */
+	bool waits;		/* --wait, --notify-await or --forking */
+	int sigfd;		/* SIGINT, SIGTERM, SIGHUP while it waits */
 	char *pidfile_path;
 };
 
@@ -182,10 +205,6 @@ static int take_number(struct dctl_spawn *s, int c, const char *arg)
 		if (cli_parse_long("--nicelevel", arg, -20, 19, &v))
 			return -1;
 		return took(s, dctl_spawn_set_nice(s, (int)v));
-	case 'w':
-		if (cli_parse_long("--wait", arg, 0, 86400000, &v))
-			return -1;
-		return took(s, dctl_spawn_set_wait_ms(s, (unsigned)v));
 	default:
 		if (cli_parse_long("--timeout", arg, 1, 86400, &v))
 			return -1;
@@ -264,6 +283,42 @@ static int take_respawn(struct dctl_spawn *s, int c, const char *arg)
 	}
 }
 
+/* The log keeper's options: each straight into s. */
+static int take_output(struct args *a, int c, const char *arg)
+{
+	struct dctl_spawn *s = a->s;
+	long v;
+
+	switch (c) {
+	case OPT_SYSLOG:
+		a->syslog = true;
+		return took(s, dctl_spawn_set_syslog(s, arg));
+	case OPT_SYSLOG_TAG:
+		a->syslog_tag = true;
+		return took(s, dctl_spawn_set_syslog_tag(s, arg));
+	case OPT_OUTPUT_MAX_SIZE:
+		return took(s, dctl_spawn_set_output_max_size(s, arg));
+	case OPT_OUTPUT_KEEP:
+		if (cli_parse_long("--output-keep", arg, 0, 1000, &v))
+			return -1;
+		return took(s, dctl_spawn_set_output_keep(s, (unsigned)v));
+	case OPT_TIMESTAMPS:
+		return took(s, dctl_spawn_set_timestamps(s, true));
+	default:
+		return take_resource(s, c, arg);
+	}
+}
+
+static int take_wait(struct args *a, const char *arg)
+{
+	long v;
+
+	if (cli_parse_long("--wait", arg, 0, 86400000, &v))
+		return -1;
+	a->alive_ms = v > 0;
+	return took(a->s, dctl_spawn_set_wait_ms(a->s, (unsigned)v));
+}
+
 /* One option into a; 0, 1 (done: exit 0) or -1 (error printed). */
 static int take_option(void *ctx, int c, const char *arg)
 {
@@ -284,7 +339,8 @@ static int take_option(void *ctx, int c, const char *arg)
 	case 'e': return took(s, dctl_spawn_add_env(s, arg));
 	case 'c': return took(s, dctl_spawn_set_user(s, arg));
 	case 'r': return took(s, dctl_spawn_set_chroot(s, arg));
-	case 'N': case 'w': case 'T': return take_number(s, c, arg);
+	case 'w': return take_wait(a, arg);
+	case 'N': case 'T': return take_number(s, c, arg);
 	case 'o': a->oknodo = true; return 0;
 	case OPT_NOTIFY:
 		a->notify = true;
@@ -304,7 +360,7 @@ static int take_option(void *ctx, int c, const char *arg)
 	case OPT_RESPAWN: case OPT_RESPAWN_STABLE: case OPT_RESPAWN_DELAY:
 	case OPT_RESPAWN_DELAY_MAX: case OPT_RESPAWN_LIMIT:
 		return take_respawn(s, c, arg);
-	default: return take_resource(s, c, arg);
+	default: return take_output(a, c, arg);
 	}
 }
 
@@ -320,9 +376,18 @@ static int parse(struct args *a, int argc, char **argv)
 		cli_error("--notify-await and --forking are exclusive");
 		return -1;
 	}
+	a->waits = a->notify || a->forking || a->alive_ms;
 	if (cli_pidfile(a->pidfile, a->name, &a->pidfile_path) ||
 	    took(a->s, dctl_spawn_set_pidfile(a->s, a->pidfile_path)))
 		return -1;
+	/* The daemon's name is the better tag; without one, the library
+	 * takes the program's. */
+	if (a->syslog && !a->syslog_tag && a->name &&
+	    dctl_spawn_set_syslog_tag(a->s, a->name) < 0) {
+		cli_error("--name %s cannot be a syslog tag: give --syslog-tag",
+			  a->name);
+		return -1;
+	}
 	if (a->exec) {
 		/* start-stop-daemon's form: --exec PATH [-- ARG...]. */
 		argv[optind - 1] = (char *)a->exec;
@@ -336,6 +401,57 @@ static int parse(struct args *a, int argc, char **argv)
 		return -1;
 	}
 	return took(a->s, dctl_spawn_set_program(a->s, a->program, argv));
+}
+
+/* The signals that call off a start while it waits, and the exit
+ * status that says so (128 + the signal, as a shell reports it). */
+static const int cancel_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+/*
+ * A start that waits for its daemon can take seconds: Ctrl-C, a timeout
+ * wrapper's TERM or a hangup then calls it off rather than killing us
+ * half way, which would leave the program and its pidfile behind. The
+ * signals are blocked (the daemon gets an empty mask from the recipe) and
+ * read from a signalfd the library polls.
+ */
+static int cancel_on_signals(struct args *a)
+{
+	sigset_t set;
+	size_t i;
+
+	a->sigfd = -1;
+	if (!a->waits || cli.test)
+		return 0;
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(cancel_signals) / sizeof(cancel_signals[0]); i++)
+		sigaddset(&set, cancel_signals[i]);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
+	    (a->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+		cli_error("cannot watch for SIGINT, SIGTERM and SIGHUP: %s",
+			  strerror(errno));
+		return -1;
+	}
+	return took(a->s, dctl_spawn_set_cancel_fd(a->s, a->sigfd));
+}
+
+/* The signal that called the start off (the signalfd is still readable). */
+static int cancel_signal(const struct args *a)
+{
+	struct signalfd_siginfo si;
+
+	if (a->sigfd < 0 || read(a->sigfd, &si, sizeof(si)) != sizeof(si))
+		return SIGTERM;
+	return (int)si.ssi_signo;
+}
+
+static int report_cancel(const struct args *a)
+{
+	int sig = cancel_signal(a);
+	const char *name = dctl_signal_name(sig);
+
+	cli_error("interrupted by SIG%s: %s; %s removed", name ? name : "?",
+		  dctl_spawn_get_detail(a->s), a->pidfile_path);
+	return 128 + sig;
 }
 
 static int report(const struct args *a, int r)
@@ -369,6 +485,8 @@ static int report(const struct args *a, int r)
 		cli_error("%s", detail);
 		return EXIT_RUNNING;
 	}
+	if (r == -EINTR && a->sigfd >= 0)
+		return report_cancel(a);
 	if (r == -ECANCELED && dctl_spawn_get_stage(s) == DCTL_STAGE_READY) {
 		cli_error("daemon reported failure: %s",
 			  strerror(dctl_spawn_get_error(s)));
@@ -393,12 +511,17 @@ int main(int argc, char **argv)
 		cli_error("out of memory");
 		return EXIT_TROUBLE;
 	}
+	a.sigfd = -1;
 	r = parse(&a, argc, argv);
+	if (r == 0)
+		r = cancel_on_signals(&a);
 	if (r == 0)
 		r = report(&a, dctl_spawn_start(a.s));
 	else
 		r = r > 0 ? EXIT_STARTED : EXIT_TROUBLE;
 	dctl_spawn_free(a.s);
+	if (a.sigfd >= 0)
+		close(a.sigfd);
 	free(a.pidfile_path);
 	return r;
 }

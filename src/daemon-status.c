@@ -121,8 +121,7 @@ static int add_all(struct args *a)
 
 	r = dctl_rundir(&dir);
 	if (r < 0) {
-		cli_error("--all: cannot use the runtime directory: %s",
-			  strerror(-r));
+		cli_rundir_error("--all", r);
 		return -1;
 	}
 	r = dctl_rundir_list(dir, &l);

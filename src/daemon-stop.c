@@ -238,6 +238,13 @@ static int nothing_done(const struct args *a, const struct dctl_status *st)
 	return a->oknodo ? EXIT_STOPPED : EXIT_NOTHING;
 }
 
+/* Its lock is held by processes the probe named (a dead daemon's
+ * children): is --process-group the way to stop them? */
+static bool holders_named(const char *reason)
+{
+	return reason && strncmp(reason, "locked by ", 10) == 0;
+}
+
 static int trouble(const struct args *a, const struct dctl_status *st, int r)
 {
 	pid_t pid = dctl_stop_get_pid(a->stop);
@@ -253,11 +260,19 @@ static int trouble(const struct args *a, const struct dctl_status *st, int r)
 		   !dctl_stop_get_last_signal(a->stop)) {
 		cli_error("%s: refusing to signal the process group of pid %d: it is not detached (its group is 0, 1, or in our session)",
 			  a->path, (int)pid);
+	} else if (pid && (r == -EPERM || r == -EACCES) && reason) {
+		cli_error("%s: cannot stop pid %d: %s", a->path, (int)pid,
+			  reason);
+	} else if (pid && (r == -EPERM || r == -EACCES)) {
+		cli_error("%s: cannot stop pid %d: permission denied", a->path,
+			  (int)pid);
 	} else if (pid) {
 		cli_error("%s: cannot stop pid %d: %s", a->path, (int)pid,
 			  strerror(-r));
 	} else if (dctl_status_get_state(st) == DCTL_STATE_UNKNOWN && reason) {
-		cli_error("%s: %s", a->path, reason);
+		cli_error("%s: %s%s", a->path, reason,
+			  holders_named(reason) && !a->process_group ?
+			  " (--process-group stops them)" : "");
 	} else if (r == -EBADMSG) {
 		cli_error("%s: malformed pidfile: %s", a->path,
 			  dctl_pid_fault_str(dctl_status_get_fault(st)));
@@ -280,6 +295,33 @@ static char *schedule_text(const struct args *a)
 	return text;
 }
 
+/*
+ * The daemon was stopped, but other processes kept its lock (its
+ * children): exit 2, as something of it still runs.
+ */
+static int lock_kept(const struct args *a, const struct dctl_status *st)
+{
+	size_t i, n = dctl_status_get_holder_count(st);
+	char *pids = strdup(""), *more;
+
+	for (i = 0; pids && i < n; i++) {
+		more = dctl_status_get_holder(st, i) ?
+		       util_asprintf("%s %d", pids,
+				     (int)dctl_status_get_holder(st, i)) :
+		       util_asprintf("%s ...", pids);
+		free(pids);
+		pids = more;
+		if (!dctl_status_get_holder(st, i))
+			break;
+	}
+	cli_error("%s: pid %d stopped, but process%s%s still hold%s its lock: pidfile kept%s",
+		  a->path, (int)dctl_stop_get_pid(a->stop), n > 1 ? "es" : "",
+		  pids ? pids : "", n > 1 ? "" : "s",
+		  a->process_group ? "" : " (--process-group stops them too)");
+	free(pids);
+	return EXIT_ALIVE;
+}
+
 static int report(const struct args *a, int r)
 {
 	const struct dctl_status *st = dctl_stop_get_status(a->stop);
@@ -291,6 +333,8 @@ static int report(const struct args *a, int r)
 		return EXIT_STOPPED;
 	if (r == -ESRCH)
 		return nothing_done(a, st);
+	if (r == -EBUSY && dctl_stop_get_last_signal(a->stop))
+		return lock_kept(a, st);
 	if (r != 0 && r != -ETIMEDOUT)
 		return trouble(a, st, r);
 	sched = schedule_text(a);

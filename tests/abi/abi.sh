@@ -44,6 +44,26 @@ rc=$?
 check "abidiff finds nothing but additions (status $rc)" test "$rc" = 0
 [ "$rc" = 0 ] || diag "$(head -n 60 "$T/diff")"
 
+# The interface as the compiler saw it at the release: a program that
+# declares the release's prototypes and relies on its enumerators' values
+# must compile against today's header. (A changed parameter or return type
+# is a conflicting declaration; a changed value fails its static assert.)
+api=$DCTL_SRCDIR/lib/abi/libdaemonctl.api
+if [ -s "$api" ]; then
+	{
+		echo '#include "daemonctl.h"'
+		sed -n '/^\/\* prototypes/,/^\/\* enumerators/p' "$api" | grep -v '^/\*'
+		sed -n '/^\/\* enumerators/,$p' "$api" | grep -v '^/\*' |
+			awk '{ printf "_Static_assert((long long)(%s) == %sLL, \"%s changed\");\n", $1, $2, $1 }'
+	} >"$T/release.c"
+	check "a program of the release's prototypes and values compiles" \
+		${CC:-cc} -std=c11 -fsyntax-only -Werror -I"$DCTL_SRCDIR/lib" "$T/release.c"
+	${CC:-cc} -std=c11 -fsyntax-only -Werror -I"$DCTL_SRCDIR/lib" "$T/release.c" 2>&1 |
+		grep -E 'error' | head -n 10 | sed 's/^/# /'
+else
+	not_ok "the release's interface is in the tree ($api)"
+fi
+
 # node_syms FILE NODE: the symbols FILE (abidw XML) puts in version NODE.
 node_syms() {
 	sed -n "s/.*<elf-symbol name='\([^']*\)' version='$2'.*/\1/p" "$1" | sort

@@ -72,8 +72,9 @@ static bool ref_item(const char *s, size_t len, struct ref_step *st)
 		s++;
 		len--;
 	}
-	/* A number after '-' would be a negative timeout, not a signal. */
-	if (len == 0 || len >= sizeof(name) || (s[0] >= '0' && s[0] <= '9'))
+	/* A bare number is a timeout, so "-9" can only be signal 9: the
+	 * signal parser takes numbers too. */
+	if (len == 0 || len >= sizeof(name))
 		return false;
 	memcpy(name, s, len);
 	name[len] = '\0';

@@ -18,6 +18,10 @@ skip_all() {
 command -v logrotate >/dev/null || skip_all "logrotate not installed (apt-get install logrotate)"
 "$START" --help 2>&1 | grep -q -- '--output-max-size' ||
 	skip_all "daemon-start has no --output-max-size yet"
+# A build that parses the option but runs no log keeper refuses it.
+"$START" -t -p "$T/probe.pid" --output "$T/probe.log" --output-max-size 1M \
+	-- /bin/true 2>&1 | grep -q 'need the log keeper' &&
+	skip_all "this daemon-start runs no log keeper"
 need_pidns "$@"
 
 SNIPPET=$DCTL_SRCDIR/examples/logrotate/daemonctl-web

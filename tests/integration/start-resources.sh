@@ -80,6 +80,14 @@ is "limits: stack in M" "$(limit "$pid" "Max stack size")" "8388608:16777216"
 is "limits: cpu soft and hard" "$(limit "$pid" "Max cpu time")" "3600:unlimited"
 stop
 
+# A file size limit below the PID's length must not stop the daemon from
+# writing its pidfile (SIGXFSZ would kill it unseen, the start "succeed").
+start "fsize 0" "$T/z.pid" --limit fsize=0 -- "$D" 300
+check "fsize 0: the pidfile names a live daemon" alive "$pid"
+check "fsize 0: one line, the PID" test "$(wc -c <"$T/z.pid")" -gt 1
+is "fsize 0: the daemon runs with it" "$(limit "$pid" "Max file size")" "0:0"
+stop
+
 # Root raises a hard limit before the switch to nobody, who could not.
 if have_cap $CAP_SYS_RESOURCE; then
 	start "65536 descriptors for nobody" "$T/n.pid" -c nobody \
@@ -209,6 +217,8 @@ two
 MULTI="line1
 line2"
 HOME=/from/file
+NOTIFY_SOCKET=/run/systemd/notify
+DAEMON_INSTANCE_ID=forged
 EOF
 export CALLER_VAR=from-caller
 start "env file" "$T/e.pid" --env-file "$T/env" -e HOME=/from/option \
@@ -222,6 +232,10 @@ done
 vars=$(tr '\0' '\001' <"/proc/$pid/environ")
 check "env file: a quoted newline stays" \
 	test -z "${vars##*$'\001MULTI=line1\nline2\001'*}"
+check "env file: no NOTIFY_SOCKET of its own" \
+	test -z "$(grep '^NOTIFY_SOCKET=' "$T/environ")"
+check "env file: no forged instance id" \
+	grep -qE '^DAEMON_INSTANCE_ID=[0-9a-f-]{36}$' "$T/environ"
 stop
 start "env file after -e" "$T/e.pid" -e HOME=/from/option \
 	--env-file "$T/env" -- "$D" 300

@@ -137,6 +137,16 @@ cases() {
 
 	comp _daemon_start daemon-start -c root : roo
 	check "${m}start -c USER:GROUP: groups" has root
+
+	comp _daemon_start daemon-start --syslog = loc
+	check "${m}start --syslog=: facilities" only local0 local1 local2 local3 \
+		local4 local5 local6 local7
+
+	comp _daemon_start daemon-start --syslog slee
+	check "${m}start --syslog PROGRAM: a bare --syslog takes no value" has sleep
+
+	comp _daemon_start daemon-start -O x --output-keep 3 slee
+	check "${m}start --output-keep N: then PROGRAM" has sleep
 }
 
 cases ""

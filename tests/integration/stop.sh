@@ -108,7 +108,7 @@ bad() {
 }
 bad "--retry TERM/x" --retry TERM/x
 grep_err "invalid value 'TERM/x' for --retry" "--retry TERM/x: named"
-bad "--retry TERM/-5" --retry TERM/-5
+bad "--retry TERM/-0" --retry TERM/-0
 bad "--retry NOSUCHSIG/5" --retry NOSUCHSIG/5
 bad "--retry /5" --retry /5
 bad "--retry TERM//5" --retry TERM//5

@@ -17,8 +17,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sched.h>
+#include <syslog.h>
 #include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
@@ -32,6 +38,7 @@ enum act {
 	ACT_DIE,		/* exit without a word */
 	ACT_DIE_WITH_CHILD,	/* fork a child holding the pipe, then die */
 	ACT_READY_LATE,		/* report ready after the caller is gone */
+	ACT_SYSLOG,		/* look for its syslog socket, log, ready */
 };
 
 struct outcome {
@@ -116,8 +123,44 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/*
+ * The daemon's sockets above 2, before it has called syslog() once:
+ * how many, and how many of them are close-on-exec.
+ */
+static void count_sockets(int *n, int *cloexec)
+{
+	char path[64], target[64];
+	struct dirent *e;
+	ssize_t len;
+	DIR *d;
+	int fd;
+
+	*n = *cloexec = 0;
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		fd = atoi(e->d_name);
+		if (fd <= 2 || fd == dirfd(d))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		if (strncmp(target, "socket:", 7) != 0)
+			continue;
+		(*n)++;
+		if (fcntl(fd, F_GETFD) & FD_CLOEXEC)
+			(*cloexec)++;
+	}
+	closedir(d);
+}
+
 static void daemon_body(struct dctl_daemon *d, enum act act)
 {
+	int n, cloexec;
+
 	pid_t c;
 	int r;
 
@@ -147,6 +190,13 @@ static void daemon_body(struct dctl_daemon *d, enum act act)
 		printf("child %d\n", (int)c);
 		fflush(stdout);
 		_exit(3);
+	case ACT_SYSLOG:
+		count_sockets(&n, &cloexec);
+		printf("sockets %d cloexec %d\n", n, cloexec);
+		fflush(stdout);
+		syslog(LOG_INFO, "hello from %d", (int)getpid());
+		dctl_daemon_ready(d);
+		break;
 	case ACT_READY_LATE:
 		/* The test kills the caller once it sees our PID. */
 		usleep(500000);
@@ -182,6 +232,28 @@ static void be_hostile(void)
 }
 
 /*
+ * In a caller: a /dev of its own (a private mount namespace, a tmpfs with
+ * only null in it) where /dev/log is the test's socket sock, and a syslog
+ * connection of the caller's own to it, which the daemon must not keep.
+ */
+static void private_dev_log(int sock)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+	strcpy(a.sun_path, "/dev/log");
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("dctl-dev", "/dev", "tmpfs", 0, "mode=0755,size=64k") < 0 ||
+	    mknod("/dev/null", S_IFCHR | 0666, makedev(1, 3)) < 0 ||
+	    chmod("/dev/null", 0666) < 0 ||
+	    bind(sock, (struct sockaddr *)&a, sizeof(a)) < 0)
+		_exit(92);
+	openlog("caller", LOG_NDELAY, LOG_USER);
+}
+
+static int log_sock = -1;	/* ACT_SYSLOG's /dev/log */
+
+/*
  * Fork a caller that daemonizes with o and report what dctl_daemonize()
  * returned to it. *caller gets its PID (for ACT_READY_LATE).
  */
@@ -202,6 +274,8 @@ static pid_t start_caller(const struct dctl_daemonize_opts *o, enum act act,
 		close(p[0]);
 		if (hostile)
 			be_hostile();
+		if (act == ACT_SYSLOG)
+			private_dev_log(log_sock);
 		out.status = -1;
 		out.r = dctl_daemonize(o, &d, &out.status);
 		if (out.r == 0)
@@ -602,12 +676,75 @@ static void test_setup_failures(void **state)
 	assert_null(dctl_daemon_take_pidfile(NULL));
 }
 
+/* Can this process make a mount namespace of its own (root, unconfined)? */
+static bool can_unshare_mounts(void)
+{
+	int st;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWNS) == 0 ? 0 : 1);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/*
+ * Syslog opened for the daemon: connected before its first syslog() call
+ * (LOG_NDELAY), close-on-exec, the caller's own connection not kept, and
+ * the message arrives with the ident, the daemon's PID and the facility.
+ */
+static void test_syslog(void **state)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	struct dctl_daemonize_opts *o;
+	char msg[512], want[128], *p;
+	struct outcome out;
+	ssize_t n;
+	pid_t pid;
+
+	(void)state;
+	if (!can_unshare_mounts())
+		skip();
+	log_sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(log_sock >= 0);
+	o = new_opts();
+	assert_int_equal(dctl_daemonize_opts_set_stdout(o, logpath), 0);
+	assert_int_equal(dctl_daemonize_opts_set_syslog(o, "dctl-test",
+							LOG_LOCAL5), 0);
+	out = run_caller(o, ACT_SYSLOG, false);
+	assert_int_equal(out.r, 1);
+	assert_int_equal(out.status, 0);
+	pid = pid_in_log("daemon ");
+	track(pid);
+	assert_true(wait_log("sockets 1 cloexec 1\n"));
+
+	pfd.fd = log_sock;
+	assert_int_equal(poll(&pfd, 1, 10000), 1);
+	n = recv(log_sock, msg, sizeof(msg) - 1, 0);
+	assert_true(n > 0);
+	msg[n] = '\0';
+	/* "<PRI>Mmm dd hh:mm:ss dctl-test[PID]: hello from PID" */
+	snprintf(want, sizeof(want), "<%d>", LOG_LOCAL5 | LOG_INFO);
+	assert_memory_equal(msg, want, strlen(want));
+	snprintf(want, sizeof(want), " dctl-test[%d]: hello from %d",
+		 (int)pid, (int)pid);
+	p = strstr(msg, want);
+	assert_non_null(p);
+	assert_int_equal(strlen(p), strlen(want));
+	close(log_sock);
+	log_sock = -1;
+	kill(pid, SIGKILL);
+	wait_gone(pid);
+}
+
 /* The options object: NULL and bad values refused, and nothing changed. */
 static void test_opts_refused(void **state)
 {
 	struct dctl_daemonize_opts *o;
 	struct outcome out;
 	struct stat sb;
+	char extra[256];
 	pid_t pid;
 	int i;
 
@@ -621,11 +758,27 @@ static void test_opts_refused(void **state)
 			 -EINVAL);
 	assert_int_equal(dctl_daemonize_opts_set_chdir(NULL, "/"), -EINVAL);
 	assert_int_equal(dctl_daemonize_opts_set_umask(NULL, 022), -EINVAL);
+	assert_int_equal(dctl_daemonize_opts_set_syslog(NULL, "x", LOG_DAEMON),
+			 -EINVAL);
 	dctl_daemonize_opts_free(NULL);
 
 	o = new_opts();
 	assert_int_equal(dctl_daemonize_opts_set_umask(o, 01000), -EINVAL);
 	assert_int_equal(dctl_daemonize_opts_set_pidfile(o, ""), -EINVAL);
+	/* Not a facility: a priority mixed in, a negative, past local7. */
+	assert_int_equal(dctl_daemonize_opts_set_syslog(o, "", LOG_DAEMON),
+			 -EINVAL);
+	assert_int_equal(dctl_daemonize_opts_set_syslog(o, "x",
+							LOG_DAEMON | LOG_ERR),
+			 -EINVAL);
+	assert_int_equal(dctl_daemonize_opts_set_syslog(o, "x", -1), -EINVAL);
+	assert_int_equal(dctl_daemonize_opts_set_syslog(o, "x",
+							LOG_LOCAL7 + 8),
+			 -EINVAL);
+	assert_int_equal(dctl_daemonize_opts_set_syslog(o, "x", LOG_LOCAL7), 0);
+	assert_int_equal(dctl_daemonize_opts_set_syslog(o, "x", LOG_KERN), 0);
+	/* Off again: the daemon below must have no socket. */
+	assert_int_equal(dctl_daemonize_opts_set_syslog(o, NULL, -1), 0);
 	assert_int_equal(dctl_daemonize_opts_set_stdout(o, logpath), 0);
 	assert_int_equal(dctl_daemonize_opts_set_pidfile(o, pidpath), 0);
 	/* Back to none: the daemon then runs without a pidfile. */
@@ -640,6 +793,7 @@ static void test_opts_refused(void **state)
 	assert_true(pid > 1);
 	assert_int_equal(lstat(pidpath, &sb), -1);
 	assert_int_equal(errno, ENOENT);
+	assert_int_equal(count_fds(pid, extra, sizeof(extra)), 3);
 	kill(pid, SIGKILL);
 	wait_gone(pid);
 }
@@ -661,6 +815,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_setup_failures, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_syslog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_opts_refused, setup,
 						teardown),
 	};

@@ -377,6 +377,47 @@ static void test_apply_root(void **state)
 	assert_int_equal(res_in_child(child_apply_root, NULL), 0);
 }
 
+/*
+ * A descriptor limit that leaves no descriptor free is the daemon's to
+ * ask for: the OOM score, which needs one to open /proc, must still be
+ * set, not fail as if --oom-score-adj were at fault.
+ */
+static int child_no_free_fd(void *arg)
+{
+	struct limits_plan p;
+	struct rlimit rl;
+	char spec[64], buf[32];
+	const char *why;
+	int lowest, failed = -1;
+
+	(void)arg;
+	lowest = dup(0);
+	if (lowest < 0 || close(lowest))
+		return 1;
+	snprintf(spec, sizeof(spec), "nofile=%d:%d", lowest, lowest + 8);
+	limits_plan_init(&p);
+	if (limits_parse_limit(&p, spec, &why) ||
+	    limits_parse_oom_score_adj(&p, "321", &why))
+		return 2;
+	if (limits_apply(&p, &failed) || failed != LIMITS_ITEM_NONE)
+		return 3;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur != (rlim_t)lowest)
+		return 4;
+	/* Room again, to read the score back. */
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) ||
+	    !res_read("/proc/self/oom_score_adj", buf, sizeof(buf)) ||
+	    strcmp(buf, "321\n") != 0)
+		return 5;
+	return 0;
+}
+
+static void test_no_free_fd(void **state)
+{
+	(void)state;
+	assert_int_equal(res_in_child(child_no_free_fd, NULL), 0);
+}
+
 /* The privileged ones: a real-time I/O class and CPU policy. */
 static int child_apply_realtime(void *arg)
 {
@@ -630,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_oom_score_adj),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_apply_root),
+		cmocka_unit_test(test_no_free_fd),
 		cmocka_unit_test(test_apply_realtime),
 		cmocka_unit_test(test_raise_before_switch),
 		cmocka_unit_test(test_nobody_lowers),

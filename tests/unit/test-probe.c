@@ -526,16 +526,25 @@ static void test_pid_reused(void **unused)
 static void test_locked_pid_reused(void **unused)
 {
 	struct dctl_status st = { 0 };
+	char reason[160];
 	pid_t stranger = paused_child();
 	pid_t holder = lock_holder(at("lreused.pid"), 1, WRITE_GIVEN_PID,
 				   stranger);
 
 	age_file(at("lreused.pid"), 3600);
 	probe_ok(at("lreused.pid"), 0, &st);
-	assert_int_equal(st.state, DCTL_STATE_DEAD);
+	/* Not stale either: whoever holds the lock is named, the stranger
+	 * is not taken for the daemon. */
+	assert_int_equal(st.state, DCTL_STATE_UNKNOWN);
+	assert_int_equal(st.error, -EBUSY);
 	assert_int_equal(st.pid, stranger);
 	assert_true(st.locked);
-	assert_non_null(strstr(st.reason, "PID reused"));
+	assert_int_equal(st.n_holders, 1);
+	assert_int_equal(st.holders[0], holder);
+	snprintf(reason, sizeof(reason),
+		 "locked by process %d, but process %d does not hold it",
+		 (int)holder, (int)stranger);
+	assert_string_equal(st.reason, reason);
 	end_child(holder);
 	end_child(stranger);
 }
@@ -564,15 +573,18 @@ static void test_locked_doubt(void **unused)
 	char reason[160];
 	pid_t holder, gone;
 
-	/* The moment between a start's lock and its write. */
+	/* Locked and never written: after the wait for a start to write,
+	 * the holder is named. */
 	holder = lock_holder(at("empty.pid"), 1, WRITE_NOTHING, 0);
 	probe_ok(at("empty.pid"), 0, &st);
 	assert_int_equal(st.state, DCTL_STATE_UNKNOWN);
 	assert_int_equal(st.error, -EBUSY);
 	assert_true(st.locked);
 	assert_int_equal(st.pid, 0);
-	assert_string_equal(st.reason, "locked, but no PID written yet "
-			    "(a start in progress?)");
+	snprintf(reason, sizeof(reason),
+		 "locked by process %d, but no PID is written in it",
+		 (int)holder);
+	assert_string_equal(st.reason, reason);
 	end_child(holder);
 	/* Unlocked and empty: plainly malformed. */
 	probe_ok(at("empty.pid"), 0, &st);
@@ -587,10 +599,219 @@ static void test_locked_doubt(void **unused)
 	assert_int_equal(st.state, DCTL_STATE_UNKNOWN);
 	assert_int_equal(st.error, -EBUSY);
 	assert_int_equal(st.pid, gone);
-	snprintf(reason, sizeof(reason), "locked, but process %d not running",
-		 (int)gone);
+	snprintf(reason, sizeof(reason),
+		 "locked by process %d, but process %d is not running",
+		 (int)holder, (int)gone);
 	assert_string_equal(st.reason, reason);
+	/* The holders through the public getters. */
+	assert_int_equal(dctl_status_get_holder_count(&st), 1);
+	assert_int_equal(dctl_status_get_holder(&st, 0), holder);
+	assert_int_equal(dctl_status_get_holder(&st, 1), 0);
+	assert_int_equal(dctl_status_get_holder_count(NULL), 0);
+	assert_int_equal(dctl_status_get_holder(NULL, 0), 0);
 	end_child(holder);
+}
+
+/*
+ * Another tool's start or stop, caught half done: a child plays the first
+ * step on path, says so, and plays the last one LATE_MS later.
+ */
+#define LATE_MS 300
+
+enum moment {
+	MOMENT_WRITE_LATE,	/* locked and truncated; the PID written late */
+	MOMENT_LOCK_LATE,	/* created empty; locked and written late */
+	MOMENT_REMOVE_LATE,	/* a stale file locked; unlinked late */
+};
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static void play_moment(const char *path, enum moment m, int ready)
+{
+	int fd = open(path, m == MOMENT_REMOVE_LATE ? O_RDONLY :
+		      O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		_exit(3);
+	if (m != MOMENT_LOCK_LATE &&
+	    (flock(fd, LOCK_EX | LOCK_NB) < 0 ||
+	     (m == MOMENT_WRITE_LATE && ftruncate(fd, 0) < 0)))
+		_exit(4);
+	tell_ready(ready);
+	nap_ms(LATE_MS);
+	if (m == MOMENT_REMOVE_LATE)
+		_exit(unlink(path) < 0 ? 5 : 0);
+	if (m == MOMENT_LOCK_LATE && flock(fd, LOCK_EX | LOCK_NB) < 0)
+		_exit(6);
+	dprintf(fd, "%d\n", (int)getpid());
+	for (;;)
+		pause();
+}
+
+static pid_t moment_child(const char *path, enum moment m)
+{
+	int p[2];
+	pid_t pid;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(p[0]);
+		play_moment(path, m, p[1]);
+	}
+	close(p[1]);
+	wait_ready(p[0]);
+	return pid;
+}
+
+/* A start between its lock and its write is seen finished: running. */
+static void test_settles_start_writing(void **unused)
+{
+	struct dctl_status st = { 0 };
+	pid_t pid = moment_child(at("late-write.pid"), MOMENT_WRITE_LATE);
+
+	probe_ok(at("late-write.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_RUNNING);
+	assert_int_equal(st.pid, pid);
+	assert_true(st.locked);
+	end_child(pid);
+}
+
+/* A file a start has just created, before it locked it: running. */
+static void test_settles_new_file(void **unused)
+{
+	struct dctl_status st = { 0 };
+	pid_t pid = moment_child(at("late-lock.pid"), MOMENT_LOCK_LATE);
+
+	probe_ok(at("late-lock.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_RUNNING);
+	assert_int_equal(st.pid, pid);
+	end_child(pid);
+}
+
+/* A stop removing the stale file of the daemon it ended: not running. */
+static void test_settles_stale_removal(void **unused)
+{
+	struct dctl_status st = { 0 };
+	pid_t pid;
+
+	write_pid(at("late-rm.pid"), reaped_pid());
+	pid = moment_child(at("late-rm.pid"), MOMENT_REMOVE_LATE);
+	probe_ok(at("late-rm.pid"), 0, &st);
+	assert_int_equal(st.state, DCTL_STATE_NOT_RUNNING);
+	end_child(pid);
+}
+
+/* The same for many pidfiles at once: each is seen finished. */
+static void test_settles_many(void **unused)
+{
+	const char *paths[3];
+	struct dctl_status st[3];
+	char names[3][256];
+	pid_t pid[2];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		paths[i] = names[i];
+	snprintf(names[0], sizeof(names[0]), "%s", at("many-w.pid"));
+	snprintf(names[1], sizeof(names[1]), "%s", at("many-rm.pid"));
+	snprintf(names[2], sizeof(names[2]), "%s", at("many-l.pid"));
+	write_pid(paths[1], reaped_pid());
+	pid[0] = moment_child(paths[0], MOMENT_WRITE_LATE);
+	pid[1] = moment_child(paths[2], MOMENT_LOCK_LATE);
+	end_child(moment_child(paths[1], MOMENT_REMOVE_LATE));
+	/* That child was ended before its unlink: the file stays stale. */
+	assert_int_equal(probe_many_into(paths, 3, 0, st), 0);
+	assert_int_equal(st[0].state, DCTL_STATE_RUNNING);
+	assert_int_equal(st[0].pid, pid[0]);
+	assert_int_equal(st[1].state, DCTL_STATE_DEAD);
+	assert_int_equal(st[2].state, DCTL_STATE_RUNNING);
+	assert_int_equal(st[2].pid, pid[1]);
+	end_child(pid[0]);
+	end_child(pid[1]);
+}
+
+/*
+ * A child that takes and drops the flocks of count files, over and over:
+ * the system's lock list shrinks and grows while /proc/locks is read.
+ */
+static pid_t lock_churner(const char *base, int count)
+{
+	char path[256];
+	int *fd, i, p[2];
+	pid_t pid;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid != 0) {
+		close(p[1]);
+		wait_ready(p[0]);
+		return pid;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	fd = calloc((size_t)count, sizeof(*fd));
+	if (!fd)
+		_exit(2);
+	for (i = 0; i < count; i++) {
+		snprintf(path, sizeof(path), "%s-%d", base, i);
+		fd[i] = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd[i] < 0)
+			_exit(3);
+	}
+	tell_ready(p[1]);
+	for (;;) {
+		for (i = 0; i < count; i++)
+			flock(fd[i], LOCK_EX | LOCK_NB);
+		for (i = 0; i < count; i++)
+			flock(fd[i], LOCK_UN);
+	}
+}
+
+/*
+ * Many held locks read while others come and go: /proc/locks, read a page
+ * at a time, skips lines then, and a held lock must still be seen.
+ */
+static void test_probe_many_churn(void **unused)
+{
+	enum { LOCKED = 300, CHURN = 200, ROUNDS = 60 };
+	const char *paths[LOCKED];
+	struct dctl_status *st;
+	char *names[LOCKED];
+	pid_t holder, churner;
+	int i, round, missed = 0;
+
+	holder = lock_holder(at("churn"), LOCKED, WRITE_OWN_PID, 0);
+	churner = lock_churner(at("churner"), CHURN);
+	for (i = 0; i < LOCKED; i++) {
+		names[i] = malloc(256);
+		assert_non_null(names[i]);
+		snprintf(names[i], 256, "%s-%d.pid", at("churn"), i);
+		paths[i] = names[i];
+	}
+	st = calloc(LOCKED, sizeof(*st));
+	assert_non_null(st);
+	for (round = 0; round < ROUNDS; round++) {
+		assert_int_equal(probe_many_into(paths, LOCKED, 0, st), 0);
+		for (i = 0; i < LOCKED; i++) {
+			missed += !st[i].locked ||
+				  st[i].state != DCTL_STATE_RUNNING;
+		}
+	}
+	end_child(churner);
+	end_child(holder);
+	for (i = 0; i < LOCKED; i++)
+		free(names[i]);
+	free(st);
+	assert_int_equal(missed, 0);
 }
 
 /* POSIX and OFD locks are not the pidfile lock; only flock counts. */
@@ -1409,6 +1630,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_locked_pid_reused, free_kept),
 		cmocka_unit_test_teardown(test_locked_by_named_clock_skew, free_kept),
 		cmocka_unit_test_teardown(test_locked_doubt, free_kept),
+		cmocka_unit_test_teardown(test_settles_start_writing, free_kept),
+		cmocka_unit_test_teardown(test_settles_new_file, free_kept),
+		cmocka_unit_test_teardown(test_settles_stale_removal, free_kept),
+		cmocka_unit_test_teardown(test_settles_many, free_kept),
 		cmocka_unit_test_teardown(test_other_lock_kinds, free_kept),
 		cmocka_unit_test_teardown(test_lock_seen_in_pid_namespace, free_kept),
 		cmocka_unit_test_teardown(test_does_not_disturb_lock, free_kept),
@@ -1417,6 +1642,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_locked_skew_as_nobody, free_kept),
 		cmocka_unit_test_teardown(test_permission_denied, free_kept),
 		cmocka_unit_test_teardown(test_probe_many, free_kept),
+		cmocka_unit_test_teardown(test_probe_many_churn, free_kept),
 		cmocka_unit_test_teardown(test_probe_many_speed, free_kept),
 		cmocka_unit_test_teardown(test_status_match, free_kept),
 		cmocka_unit_test_teardown(test_match_deleted_and_linked, free_kept),

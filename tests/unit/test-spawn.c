@@ -1159,6 +1159,49 @@ static void test_notify_timeout_sleeper(void **state)
 	assert_true(no_children());
 }
 
+/*
+ * A cancel descriptor that becomes readable while the start waits ends
+ * it: -EINTR, the program gone, no pidfile. One already readable cancels
+ * at once; an unset one (-1) changes nothing; below -1 is refused.
+ */
+static void cancel_while(struct fixture *f, enum dctl_ready ready,
+			 unsigned wait_ms, enum dctl_spawn_stage stage)
+{
+	struct dctl_spawn *s;
+	int p[2];
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	s = sleeper(f);
+	assert_int_equal(dctl_spawn_set_ready(s, ready), 0);
+	assert_int_equal(dctl_spawn_set_wait_ms(s, wait_ms), 0);
+	assert_int_equal(dctl_spawn_set_timeout_ms(s, 30000), 0);
+	assert_int_equal(dctl_spawn_set_cancel_fd(s, p[0]), 0);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(dctl_spawn_start(s), -EINTR);
+	track(f, dctl_spawn_get_pid(s));
+	assert_int_equal(dctl_spawn_get_stage(s), stage);
+	assert_int_equal(dctl_spawn_get_error(s), EINTR);
+	assert_non_null(strstr(dctl_spawn_get_detail(s), "cancelled while waiting for"));
+	check_nothing_left(f, s);
+	assert_true(no_children());
+	close(p[0]);
+	close(p[1]);
+}
+
+static void test_cancel_fd(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn *s;
+
+	s = sleeper(f);
+	assert_int_equal(dctl_spawn_set_cancel_fd(s, -2), -EINVAL);
+	assert_int_equal(dctl_spawn_set_cancel_fd(NULL, 0), -EINVAL);
+	assert_int_equal(dctl_spawn_set_cancel_fd(s, -1), 0);
+	cancel_while(f, DCTL_READY_NOTIFY, 0, DCTL_STAGE_READY);
+	cancel_while(f, DCTL_READY_EXEC, 30000, DCTL_STAGE_STARTUP);
+	cancel_while(f, DCTL_READY_FORKING, 0, DCTL_STAGE_READY);
+}
+
 /* The longest timeout a caller can ask for is a timeout, not a poll()
  * argument out of range. */
 static void test_notify_huge_timeout(void **state)
@@ -1221,6 +1264,88 @@ static void test_subreaper_kept(void **state)
 	assert_int_equal(subreaper(), 1);
 }
 
+/* ------------------------------------------------- a program in place */
+
+/* Wait, bounded, until pid has exec'd f's sleeper (its cmdline says so). */
+static void wait_exec(const struct fixture *f, pid_t pid)
+{
+	long long end = now_ms() + 10000;
+
+	while (!cmdline_has(pid, f->marker) ||
+	       env_count(pid, "DAEMON_INSTANCE_ID", NULL) == 0) {
+		assert_true(now_ms() < end);
+		usleep(2000);
+	}
+}
+
+static void test_exec_in_place(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn *s = sleeper(f);
+	char path[64], buf[4096];
+	pid_t pid;
+
+	assert_int_equal(dctl_spawn_set_umask(s, 027), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dctl_spawn_exec(s);
+		_exit(99);
+	}
+	track(f, pid);
+	wait_exec(f, pid);
+	/* The same process, still ours and in our session: not detached. */
+	assert_int_equal(getsid(pid), getsid(0));
+	assert_int_equal(waitpid(pid, NULL, WNOHANG), 0);
+	/* Its PID in the pidfile, whose lock it holds through exec. */
+	check_pidfile(f->pidfile, pid);
+	check_locked(f->pidfile, pid);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	assert_true(slurp(path, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\nUmask:\t0027\n"));
+	/* A second in-place start of the same pidfile finds it running and
+	 * returns, in the caller. */
+	assert_int_equal(dctl_spawn_exec(s), -EEXIST);
+	assert_int_equal(dctl_spawn_get_pid(s), pid);
+	assert_int_equal(dctl_spawn_get_stage(s), DCTL_STAGE_PIDFILE);
+	check_pidfile(f->pidfile, pid);
+}
+
+static void test_exec_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_spawn *s;
+	char missing[PATH_MAX];
+
+	assert_int_equal(dctl_spawn_exec(NULL), -EINVAL);
+	/* No pidfile is needed; test mode only checks. */
+	assert_int_equal(dctl_spawn_new(&s, NULL), 0);
+	f->objs[f->n_objs++] = s;
+	assert_int_equal(dctl_spawn_set_program(s, f->sleeper, f->sleep_argv), 0);
+	assert_int_equal(dctl_spawn_set_test(s, true), 0);
+	assert_int_equal(dctl_spawn_exec(s), 0);
+	/* Nothing can watch a program that replaced its caller. */
+	assert_int_equal(dctl_spawn_set_wait_ms(s, 100), 0);
+	assert_int_equal(dctl_spawn_exec(s), -EINVAL);
+	assert_int_equal(dctl_spawn_get_stage(s), DCTL_STAGE_VALIDATE);
+	assert_int_equal(dctl_spawn_set_wait_ms(s, 0), 0);
+	assert_int_equal(dctl_spawn_set_ready(s, DCTL_READY_NOTIFY), 0);
+	assert_int_equal(dctl_spawn_exec(s), -EINVAL);
+	assert_int_equal(dctl_spawn_set_ready(s, DCTL_READY_EXEC), 0);
+	/* The checks of a start, with the same words. */
+	in_dir(f, "missing", missing);
+	assert_int_equal(dctl_spawn_set_program(s, missing, NULL), 0);
+	assert_int_equal(dctl_spawn_set_test(s, false), 0);
+	assert_int_equal(dctl_spawn_exec(s), -ENOENT);
+	assert_int_equal(dctl_spawn_get_stage(s), DCTL_STAGE_VALIDATE);
+	assert_non_null(strstr(dctl_spawn_get_detail(s), "program not found"));
+	assert_int_equal(dctl_spawn_set_program(s, f->sleeper, NULL), 0);
+	assert_int_equal(dctl_spawn_set_chdir(s, missing), 0);
+	assert_int_equal(dctl_spawn_exec(s), -ENOENT);
+	assert_non_null(strstr(dctl_spawn_get_detail(s), missing));
+	check_no_file(f->pidfile);
+}
+
 #define SPAWN_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1248,9 +1373,12 @@ int main(void)
 		SPAWN_TEST(test_notify_errno_eexist),
 		SPAWN_TEST(test_notify_timeout),
 		SPAWN_TEST(test_notify_timeout_sleeper),
+		SPAWN_TEST(test_cancel_fd),
 		SPAWN_TEST(test_notify_huge_timeout),
 		SPAWN_TEST(test_test_mode),
 		SPAWN_TEST(test_subreaper_kept),
+		SPAWN_TEST(test_exec_in_place),
+		SPAWN_TEST(test_exec_refused),
 	};
 	struct rlimit no_core = { 0, 0 };
 

@@ -664,7 +664,6 @@ static void test_bad_opts(void **state)
 	struct dctl_schedule *sched;
 
 	start_daemon(f, DIES_ON_TERM);
-	assert_int_equal(dctl_stop_new(&o, NULL), -EINVAL);
 	assert_int_equal(dctl_stop_new(&o, ""), -EINVAL);
 	assert_int_equal(dctl_stop_new(NULL, f->path), -EINVAL);
 	assert_null(o);
@@ -751,6 +750,116 @@ static void test_untrusted_needs_match(void **state)
 	reap(f);
 }
 
+/* A child of ours: ignores TERM or not, then waits until p[0] closes. */
+static pid_t plain_child(bool ignore_term, int *hold)
+{
+	int p[2], q[2];
+	char c;
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(pipe(q), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[1]);
+		close(q[0]);
+		if (ignore_term)
+			signal(SIGTERM, SIG_IGN);
+		if (write(q[1], "r", 1) != 1)
+			_exit(1);
+		/* Ends when the test closes its end, or by a signal. */
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	close(q[1]);
+	assert_int_equal(read(q[0], &c, 1), 1);
+	close(q[0]);
+	*hold = p[1];
+	return pid;
+}
+
+/* Our children, found as a scan finds them (by parent). */
+static struct dctl_scan *scan_children(size_t want)
+{
+	struct dctl_scan *sc;
+
+	assert_int_equal(dctl_scan_new(&sc), 0);
+	assert_int_equal(dctl_scan_set_ppid(sc, getpid()), 0);
+	assert_int_equal(dctl_scan_run(sc), 0);
+	assert_int_equal(dctl_scan_get_count(sc), want);
+	return sc;
+}
+
+static void test_scan_set_one_schedule(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_schedule *sched;
+	struct dctl_scan *sc;
+	struct dctl_stop *o;
+	char want[64];
+	int ha, hb, status;
+	pid_t a = plain_child(false, &ha), b = plain_child(true, &hb);
+
+	sc = scan_children(2);
+	assert_int_equal(dctl_stop_new(&o, NULL), 0);
+	assert_int_equal(dctl_stop_set_log(o, log_to_fixture, f), 0);
+	assert_int_equal(dctl_schedule_parse("TERM/1/KILL/15", 0, &sched), 0);
+	assert_int_equal(dctl_stop_set_schedule(o, sched), 0);
+	dctl_schedule_free(sched);
+	assert_int_equal(dctl_stop_set_scan(o, sc), 0);
+	dctl_scan_free(sc);
+	/* Neither is reaped before the run returns: zombies count as gone. */
+	assert_int_equal(dctl_stop_run(o), 0);
+	assert_int_equal(dctl_stop_get_last_signal(o), SIGKILL);
+	assert_int_equal(dctl_stop_get_pid(o), a < b ? a : b);
+	assert_null(dctl_stop_get_status(o));
+	assert_non_null(strstr(f->log, "sent TERM to 2 processes"));
+	snprintf(want, sizeof(want), "sent KILL to %d,", (int)b);
+	assert_non_null(strstr(f->log, want));
+	assert_int_equal(waitpid(a, &status, 0), a);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	assert_int_equal(waitpid(b, &status, 0), b);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(ha);
+	close(hb);
+	dctl_stop_free(o);
+}
+
+static void test_scan_set_refusals(void **state)
+{
+	struct fixture *f = *state;
+	struct dctl_scan *sc;
+	struct dctl_stop *o;
+	int h, status;
+	pid_t a = plain_child(false, &h);
+
+	sc = scan_children(1);
+	/* A stop made for a pidfile takes no scan. */
+	assert_int_equal(dctl_stop_set_scan(stop_for(f, NULL), sc), -EINVAL);
+	assert_int_equal(dctl_stop_new(&o, NULL), 0);
+	assert_int_equal(dctl_stop_set_scan(NULL, sc), -EINVAL);
+	/* Nothing set: nothing to stop. */
+	assert_int_equal(dctl_stop_run(o), -ESRCH);
+	assert_int_equal(dctl_stop_set_scan(o, sc), 0);
+	/* There is no group to signal without a pidfile's daemon. */
+	assert_int_equal(dctl_stop_set_process_group(o, true), 0);
+	assert_int_equal(dctl_stop_run(o), -EINVAL);
+	assert_int_equal(dctl_stop_set_process_group(o, false), 0);
+	/* Exited since the scan (a zombie now): gone, nothing sent. */
+	close(h);
+	assert_int_equal(waitid(P_PID, (id_t)a, &(siginfo_t){ 0 },
+				WEXITED | WNOWAIT), 0);
+	assert_int_equal(dctl_stop_run(o), -ESRCH);
+	assert_int_equal(dctl_stop_get_last_signal(o), 0);
+	assert_int_equal(waitpid(a, &status, 0), a);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	dctl_scan_free(sc);
+	dctl_stop_free(o);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -774,6 +883,8 @@ int main(void)
 		T(test_no_process_group),
 		T(test_own_group_refused),
 		T(test_bad_opts),
+		T(test_scan_set_one_schedule),
+		T(test_scan_set_refusals),
 		T(test_instance_mismatch),
 		T(test_untrusted_needs_match),
 	};

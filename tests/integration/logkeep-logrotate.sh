@@ -1,0 +1,71 @@
+#!/bin/bash
+# Debian's logrotate in create mode, with no postrotate, forced again and
+# again while lines flow into the log keeper: it follows each new file by
+# itself, no line is lost or repeated, none goes to a deleted file.
+. "${DCTL_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+
+LK=$DCTL_BUILDDIR/tests/helpers/logkeep-pipe
+F=$T/app.log
+LOGROTATE=$(command -v logrotate || echo /usr/sbin/logrotate)
+if [ ! -x "$LOGROTATE" ]; then
+	echo "1..0 # SKIP logrotate is not installed (scripts/install-deps)"
+	exit 0
+fi
+
+cat >"$T/logrotate.conf" <<EOC
+$F {
+	create 0640
+	rotate 50
+	nocompress
+	missingok
+}
+EOC
+# logrotate refuses a config that others could write.
+chmod 0644 "$T/logrotate.conf"
+
+# 6000 lines over about three seconds.
+"$LK" --file "$F" -- sh -c 'i=0; while [ $i -lt 6000 ]; do i=$((i+1));
+	echo "line $i"; [ $((i % 100)) = 0 ] && sleep 0.05; done' &
+lk=$!
+track "$lk"
+
+# The keeper's descriptor for the log, as /proc shows its target.
+target() {
+	local fd
+	for fd in /proc/"$lk"/fd/*; do
+		case $(readlink "$fd") in "$F"*) readlink "$fd"; return ;; esac
+	done
+}
+
+lines_in() { cat "$@" 2>/dev/null | wc -l; }
+
+rotations=0 followed=0
+for i in 1 2 3 4 5; do
+	sleep 0.4
+	alive "$lk" || break
+	if "$LOGROTATE" -f -s "$T/logrotate.state" "$T/logrotate.conf" 2>"$T/lr.err"; then
+		rotations=$((rotations + 1))
+	else
+		diag "logrotate: $(cat "$T/lr.err")"
+	fi
+	# Once a line has reached the new file, the keeper writes there.
+	before=$(lines_in "$F")
+	for _ in $(seq 50); do
+		[ "$(lines_in "$F")" -gt "$before" ] && break
+		sleep 0.05
+	done
+	[ "$(target)" = "$F" ] && followed=$((followed + 1))
+done
+check "logrotate -f rotated at least 3 times while lines flowed" test "$rotations" -ge 3
+check "after each rotation the keeper wrote to the new FILE" test "$followed" = "$rotations"
+wait "$lk"
+check "the keeper exited 0 once the program ended" test $? = 0
+
+n=$(ls "$F".* 2>/dev/null | wc -l)
+check "one rotated file per rotation" test "$n" = "$rotations"
+# shellcheck disable=SC2046
+cat $(for i in $(seq "$n" -1 1); do echo "$F.$i"; done) "$F" >"$T/all"
+check "all 6000 lines, each once, in order, across the files" \
+	test "$(sed 's/^line //' "$T/all" | tr '\n' ' ')" = "$(seq 1 6000 | tr '\n' ' ')"
+check "the file logrotate created keeps its mode" test "$(stat -c %a "$F")" = 640
+done_testing
