@@ -302,7 +302,7 @@ static int on_notify(void *data, int fd, short revents)
  * nothing of the caller's but the report pipe (moved to 3). Returns the
  * report descriptor.
  */
-static int detach_self(int report)
+static int detach_self(int report, int *cancel)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
@@ -313,11 +313,19 @@ static int detach_self(int report)
 		if (null > 2)
 			close(null);
 	}
+	/* The report pipe to 3, the cancel pipe (if any) to 4: then
+	 * nothing else of the caller's stays open. */
 	if (report != 3) {
 		dup3(report, 3, O_CLOEXEC);
 		close(report);
 	}
-	close_range(4, ~0U, 0);
+	if (*cancel >= 0 && *cancel != 4) {
+		dup3(*cancel, 4, O_CLOEXEC);
+		close(*cancel);
+	}
+	if (*cancel >= 0)
+		*cancel = 4;
+	close_range(*cancel >= 0 ? 5 : 4, ~0U, 0);
 	/* A caller gone before the report must not kill us with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	return 3;
@@ -375,13 +383,20 @@ static void give_back(struct respawn *rs, int report, int err)
 }
 
 /* The supervisor: the first start, then supervision. Never returns. */
-static void supervisor_main(struct spawn *s, int report)
+static void supervisor_main(struct spawn *s, int report, int cancel)
 {
 	struct respawn rs = { .s = s };
 	int64_t started;
 	int r;
 
-	report = detach_self(report);
+	report = detach_self(report, &cancel);
+	/*
+	 * The caller's cancel descriptor means nothing here (a signalfd
+	 * reads the signals of the process reading it): the first start is
+	 * called off through the pipe the caller closes instead. This is
+	 * our copy of the object, to change as we need.
+	 */
+	((struct spawn_opts *)s->o)->cancel_fd = cancel;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	started = util_now_ns();
 	r = spawn_steps(s);
@@ -409,28 +424,70 @@ static void supervisor_main(struct spawn *s, int report)
 	_exit(r < 0 ? 1 : 0);
 }
 
+/*
+ * The caller's side while the supervisor makes the first start: its report,
+ * and the caller's cancel descriptor, which closing the cancel pipe passes
+ * on (the supervisor then calls the start off, and reports so).
+ */
+static int await_report(struct spawn *s, int report, int *cancel)
+{
+	struct pollfd p[2] = {
+		{ .fd = report, .events = POLLIN },
+		{ .fd = *cancel >= 0 ? s->o->cancel_fd : -1, .events = POLLIN },
+	};
+
+	while (p[1].fd >= 0) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents)
+			break;
+		if (p[1].revents) {
+			close(*cancel);
+			*cancel = -1;
+			p[1].fd = -1;
+		}
+	}
+	return take_report(s, report);
+}
+
 int respawn_start(struct spawn *s)
 {
-	int fds[2], status, r;
+	int fds[2], cfd[2] = { -1, -1 }, status, r;
 	pid_t middle;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return spawn_fail(s, DCTL_STAGE_FORK, errno, "pipe: %s",
 				  spawn_errstr(s, errno));
+	if (s->o->cancel_fd >= 0 && pipe2(cfd, O_CLOEXEC) < 0) {
+		r = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return spawn_fail(s, DCTL_STAGE_FORK, r, "pipe: %s",
+				  spawn_errstr(s, r));
+	}
 	/* A session of its own, and not its leader: like any daemon. */
 	middle = launch_fork(-1);
 	if (middle == 0) {
 		close(fds[0]);
-		supervisor_main(s, fds[1]);
+		if (cfd[1] >= 0)
+			close(cfd[1]);
+		supervisor_main(s, fds[1], cfd[0]);
 	}
 	close(fds[1]);
+	if (cfd[0] >= 0)
+		close(cfd[0]);
 	if (middle < 0) {
+		r = -middle;
 		close(fds[0]);
-		return spawn_fail(s, DCTL_STAGE_FORK, -middle, "fork: %s",
-				  spawn_errstr(s, -middle));
+		if (cfd[1] >= 0)
+			close(cfd[1]);
+		return spawn_fail(s, DCTL_STAGE_FORK, r, "fork: %s",
+				  spawn_errstr(s, r));
 	}
 	spawn_reap(middle, &status);
-	r = take_report(s, fds[0]);
+	r = await_report(s, fds[0], &cfd[1]);
 	close(fds[0]);
+	if (cfd[1] >= 0)
+		close(cfd[1]);
 	return r;
 }

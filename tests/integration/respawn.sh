@@ -136,6 +136,17 @@ grep_err 'exit(ed)? .*7|status 7' "  with its exit status"
 check "  no pidfile, no record" test ! -e "$P" -a ! -e "$P.state"
 check "  no supervisor, no program left" wait_for 50 nothing_left
 
+"$START" -p "$P" --respawn --wait 5000 -- "$T/serve" "$T/m" 2>"$T/err" &
+ds=$!
+wait_for 50 test -e "$P"
+kill -TERM "$ds"
+wait "$ds"
+check "SIGTERM to daemon-start during the first start's wait: exit 143" \
+	test $? = 143
+grep_err 'interrupted by SIGTERM' "  and it says so"
+check "  the start is called off, supervisor and all" wait_for 50 nothing_left
+check "  no pidfile" test ! -e "$P"
+
 # ------------------------------------------------ a supervised start
 
 P=$T/web.pid
