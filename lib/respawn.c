@@ -274,6 +274,10 @@ static int relaunch(void *ctx, pid_t *pid, int *pidfd)
 	*pidfd = -1;
 	s->pf = NULL;
 	spawn_release_run(s);
+	/* The program runs already: give back what building its run took,
+	 * so that an odd allocation never leaves the heap a page larger
+	 * for the rest of the supervisor's life. */
+	malloc_trim(0);
 	return r < 0 ? r : 0;
 }
 

@@ -54,6 +54,11 @@ rest() {
 	rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$sv/status")
 	anon=$(awk '$1 == "RssAnon:" { print $2 }' "/proc/$sv/status")
 	dirty=$(awk '$1 == "Private_Dirty:" { print $2 }' "/proc/$sv/smaps_rollup")
+	# Where it is: heap, stack, and the rest.
+	where=$(awk '/^[0-9a-f]+-/ { n = $6 == "[heap]" || $6 == "[stack]" ? $6 : "other" }
+		$1 == "Private_Dirty:" { d[n] += $2 }
+		END { printf "heap %d, stack %d, other %d", d["[heap]"], d["[stack]"], d["other"] }' \
+		"/proc/$sv/smaps")
 }
 
 # go: let the program exit at once again.
@@ -77,19 +82,25 @@ go
 check "100 restarts" wait_for 600 restarts_at_least 100
 check "at rest after them" rest
 fds1=$fds rss1=$rss anon1=$anon dirty1=$dirty
-diag "after $(field restarts) restarts: fds [$fds1], VmRSS $rss1 kB (RssAnon $anon1 kB), Private_Dirty $dirty1 kB"
+diag "after $(field restarts) restarts: fds [$fds1], VmRSS $rss1 kB (RssAnon $anon1 kB), Private_Dirty $dirty1 kB ($where)"
 go
 start=$(date +%s)
 check "$RESTARTS restarts" wait_for 5000 restarts_at_least "$RESTARTS"
 diag "$(($(field restarts) - 100)) restarts in $(($(date +%s) - start)) s"
 check "at rest after them" rest
-diag "after $(field restarts) restarts: fds [$fds], VmRSS $rss kB (RssAnon $anon kB), Private_Dirty $dirty kB"
+diag "after $(field restarts) restarts: fds [$fds], VmRSS $rss kB (RssAnon $anon kB), Private_Dirty $dirty kB ($where)"
 check "the same descriptors as after the first hundred" test "$fds" = "$fds1"
 # The resident memory of its own: the pages of code and libraries it
 # shares with every process (the rest of VmRSS) come and go with the page
 # cache of a busy machine, and are printed only.
-check "the same resident memory of its own (RssAnon)" test "$anon" = "$anon1"
-check "the same private memory" test "$dirty" = "$dirty1"
+# Equal, but for one page of stack at most: a rarer path (a restart
+# that fails and goes back to a backoff from inside the restart) runs a
+# frame deeper, once, whenever it first happens. A leak would be pages
+# by the thousand here.
+check "the same resident memory of its own (RssAnon)" \
+	test "$anon" -ge "$anon1" -a "$anon" -le $((anon1 + 4))
+check "the same private memory" \
+	test "$dirty" -ge "$dirty1" -a "$dirty" -le $((dirty1 + 4))
 check "still the same supervisor" test "$(field supervisor)" = "$sv"
 run 0 "stop" "$STOP" -p "$P"
 check "supervisor gone, pidfile removed" eval '! alive '"$sv"' && test ! -e '"$P"
