@@ -186,12 +186,17 @@ DCTL_EXPORT int dctl_user_parse(const char *text, uid_t *uid);
 
 /* -------------------------------------------------------------- probing */
 
-/* Values are the LSB status exit codes. */
+/*
+ * Values up to 4 are the LSB status exit codes; RESTARTING (added in
+ * 1.1.0: a supervised daemon waiting out a backoff) is reported with 1,
+ * as no program runs.
+ */
 enum dctl_state {
 	DCTL_STATE_RUNNING = 0,
 	DCTL_STATE_DEAD = 1,		/* stale pidfile */
 	DCTL_STATE_NOT_RUNNING = 3,	/* no pidfile */
 	DCTL_STATE_UNKNOWN = 4,		/* malformed, unreadable, unsafe */
+	DCTL_STATE_RESTARTING = 5,	/* supervised, between two runs */
 };
 
 /* The lowercase word of daemon-status --json: "running", "dead", ... */
@@ -275,6 +280,24 @@ DCTL_EXPORT const char *dctl_status_get_reason(const struct dctl_status *st);
 DCTL_EXPORT size_t dctl_status_get_holder_count(const struct dctl_status *st);
 DCTL_EXPORT pid_t dctl_status_get_holder(const struct dctl_status *st,
 					 size_t i);
+
+/*
+ * Supervision, as the supervisor's state record says (added in 1.1.0; see
+ * daemon-start(1) --respawn). supervisor: its PID while it is alive and
+ * supervising, else 0 (also for a daemon left running without one).
+ * supervised: 1 if the pidfile belongs to a supervised daemon (even one
+ * whose supervisor is gone, or that gave up), else 0. restarts: how many
+ * times the program was started again. last_exit: how the last run ended,
+ * "exit 1", "signal SEGV", "start failed: ...", or NULL before any ended.
+ * next_try_ns: for RESTARTING, nanoseconds from the probe to the next
+ * try (0 when due), else -1.
+ */
+DCTL_EXPORT pid_t dctl_status_get_supervisor(const struct dctl_status *st);
+DCTL_EXPORT int dctl_status_get_supervised(const struct dctl_status *st);
+DCTL_EXPORT int dctl_status_get_restarts(const struct dctl_status *st);
+DCTL_EXPORT const char *dctl_status_get_last_exit(
+	const struct dctl_status *st);
+DCTL_EXPORT int64_t dctl_status_get_next_try_ns(const struct dctl_status *st);
 
 /* The records of dctl_probe_many(), in the order of the paths. */
 struct dctl_status_list;
@@ -738,6 +761,54 @@ DCTL_EXPORT int dctl_spawn_add_env_file(struct dctl_spawn *s,
 DCTL_EXPORT int dctl_spawn_set_clear_env(struct dctl_spawn *s, bool on);
 
 /*
+ * Supervision (added in 1.1.0; daemon-start(1) --respawn). With a policy
+ * other than DCTL_RESPAWN_NONE, dctl_spawn_start() forks one resident
+ * supervisor, detached, which makes the first start itself (every failure
+ * is reported as without supervision, and leaves nothing behind), holds
+ * the pidfile's lock from then on and starts the program again, with the
+ * whole recipe and a fresh instance id, whenever it exits.
+ * set_respawn: ALWAYS, or ON_FAILURE (not after exit 0).
+ * set_respawn_stable_ns: a run that lived this long (from READY=1 with
+ * DCTL_READY_NOTIFY) is stable and is restarted at once (default 10 s).
+ * set_respawn_delay_ns / _delay_max_ns: after an unstable run, the first
+ * delay, doubled after each further one up to the maximum (0.1 s, 30 s).
+ * set_respawn_limit: give up after n restarts within any window_ns
+ * (n 1..1000, window above 0); n 0: never give up (the default).
+ * Negative durations are -EINVAL; the combination (the maximum below the
+ * delay, a setting without a policy, DCTL_READY_FORKING) is checked by
+ * dctl_spawn_start(), which refuses it with -EINVAL and a detail.
+ */
+enum dctl_respawn {
+	DCTL_RESPAWN_NONE = 0,
+	DCTL_RESPAWN_ALWAYS = 1,
+	DCTL_RESPAWN_ON_FAILURE = 2,
+};
+
+DCTL_EXPORT int dctl_spawn_set_respawn(struct dctl_spawn *s,
+				       enum dctl_respawn policy);
+DCTL_EXPORT int dctl_spawn_set_respawn_stable_ns(struct dctl_spawn *s,
+						 int64_t ns);
+DCTL_EXPORT int dctl_spawn_set_respawn_delay_ns(struct dctl_spawn *s,
+						int64_t ns);
+DCTL_EXPORT int dctl_spawn_set_respawn_delay_max_ns(struct dctl_spawn *s,
+						    int64_t ns);
+DCTL_EXPORT int dctl_spawn_set_respawn_limit(struct dctl_spawn *s,
+					     unsigned int n, int64_t window_ns);
+
+/*
+ * The texts of daemon-start's options. respawn_parse: NULL (no value),
+ * "always" or "on-failure". respawn_seconds_parse: a duration in seconds,
+ * decimals allowed ("0.25"; at most nine after the point), no sign, unit
+ * or blank. respawn_limit_parse: "N/SECONDS". 0, -EINVAL malformed (the
+ * outputs untouched) or -ERANGE out of range.
+ */
+DCTL_EXPORT int dctl_respawn_parse(const char *text,
+				   enum dctl_respawn *policy);
+DCTL_EXPORT int dctl_respawn_seconds_parse(const char *text, int64_t *ns);
+DCTL_EXPORT int dctl_respawn_limit_parse(const char *text, unsigned int *n,
+					 int64_t *window_ns);
+
+/*
  * The program's output through a log keeper (added in 1.1.0): one
  * resident process per daemon that reads the program's stdout and stderr
  * through pipes, and writes each line to syslog or to the output file.
@@ -819,6 +890,8 @@ DCTL_EXPORT int dctl_spawn_get_error(const struct dctl_spawn *s);
 DCTL_EXPORT int dctl_spawn_get_exit_status(const struct dctl_spawn *s);
 DCTL_EXPORT int dctl_spawn_get_term_signal(const struct dctl_spawn *s);
 DCTL_EXPORT const char *dctl_spawn_get_detail(const struct dctl_spawn *s);
+/* The supervisor of a supervised start that succeeded, else 0 (1.1.0). */
+DCTL_EXPORT pid_t dctl_spawn_get_supervisor(const struct dctl_spawn *s);
 
 /*
  * An octal umask as daemon-start -k takes it: 1 to 4 octal digits, at most

@@ -293,6 +293,7 @@ static bool format_state_ok(enum dctl_state state)
 	case DCTL_STATE_DEAD:
 	case DCTL_STATE_NOT_RUNNING:
 	case DCTL_STATE_UNKNOWN:
+	case DCTL_STATE_RESTARTING:
 		return true;
 	}
 	return false;
@@ -342,8 +343,58 @@ static void format_details(struct format_buf *b, const struct dctl_status *st,
 	case DCTL_STATE_UNKNOWN:
 		format_puts(b, st->locked ? "lock held" : "no lock held");
 		break;
+	case DCTL_STATE_RESTARTING:
+		format_printf(b, "supervisor %d holds the lock",
+			      (int)st->supervisor);
+		break;
 	}
+	if (st->supervisor > 0 && st->state == DCTL_STATE_RUNNING)
+		format_printf(b, "; supervisor %d", (int)st->supervisor);
 	format_putc(b, ']');
+}
+
+static void format_restarts(struct format_buf *b, unsigned n)
+{
+	format_printf(b, "%u restart%s", n, n == 1 ? "" : "s");
+}
+
+/* ", 3 restarts" of a supervised daemon, and whether it still is one. */
+static void format_supervision(struct format_buf *b,
+			       const struct dctl_status *st)
+{
+	if (!st->supervised)
+		return;
+	if (!st->supervisor) {
+		format_puts(b, ", ");
+		format_visible(b, st->reason ? st->reason : "unsupervised");
+	}
+	if (st->restarts) {
+		format_puts(b, ", ");
+		format_restarts(b, st->restarts);
+	}
+}
+
+/* "restarting (last: exit 1, next try in 0.4s, 3 restarts)" */
+static void format_restarting(struct format_buf *b,
+			      const struct dctl_status *st)
+{
+	long long ms = st->next_try_ns > 0 ? st->next_try_ns / 1000000 : 0;
+
+	if (st->reason) {
+		format_puts(b, "restarting (");
+		format_visible(b, st->reason);
+		format_putc(b, ')');
+		return;
+	}
+	format_puts(b, "restarting (last: ");
+	format_visible(b, st->last_exit[0] ? st->last_exit : "none");
+	if (ms < 10000)
+		format_printf(b, ", next try in %lld.%llds, ", ms / 1000,
+			      ms % 1000 / 100);
+	else
+		format_printf(b, ", next try in %llds, ", (ms + 500) / 1000);
+	format_restarts(b, st->restarts);
+	format_putc(b, ')');
 }
 
 int format_status_line(const struct dctl_status *st, const char *name,
@@ -369,9 +420,20 @@ int format_status_line(const struct dctl_status *st, const char *name,
 			format_puts(&b, ", up ");
 			format_uptime(&b, (long long)now - st->started);
 		}
+		format_supervision(&b, st);
 		format_putc(&b, ')');
 		break;
+	case DCTL_STATE_RESTARTING:
+		format_restarting(&b, st);
+		break;
 	case DCTL_STATE_DEAD:
+		if (st->failed) {
+			format_puts(&b, "failed (");
+			format_visible(&b, format_reason(st, reason,
+							 sizeof(reason)));
+			format_putc(&b, ')');
+			break;
+		}
 		format_puts(&b, "dead, pidfile exists");
 		if (st->pid > 0)
 			format_printf(&b, " (pid %d)", (int)st->pid);
@@ -413,6 +475,19 @@ static void format_json_text(struct format_buf *b, const char *s)
 		return;
 	}
 	format_json_string(b, s, strlen(s));
+}
+
+/*
+ * Which records carry a reason in JSON: unknown ones, and those whose
+ * supervision has something to say (restarting, failed, unsupervised).
+ */
+static bool json_says_why(const struct dctl_status *st)
+{
+	if (st->state == DCTL_STATE_UNKNOWN)
+		return true;
+	if (st->state == DCTL_STATE_RESTARTING)
+		return true;
+	return st->supervised && st->reason;
 }
 
 int dctl_status_json(const struct dctl_status *st, const char *name,
@@ -463,8 +538,17 @@ int dctl_status_json(const struct dctl_status *st, const char *name,
 		format_user(st->uid, text, sizeof(text));
 	format_json_text(&b, text);
 	format_json_key(&b, "reason");
-	format_json_text(&b, st->state == DCTL_STATE_UNKNOWN ?
+	format_json_text(&b, json_says_why(st) ?
 			 format_reason(st, text, sizeof(text)) : NULL);
+	format_json_key(&b, "supervisor");
+	if (st->supervisor > 0)
+		format_printf(&b, "%d", (int)st->supervisor);
+	else
+		format_puts(&b, "null");
+	format_json_key(&b, "restarts");
+	format_printf(&b, "%u", st->restarts);
+	format_json_key(&b, "last_exit");
+	format_json_text(&b, st->last_exit);
 	format_putc(&b, '}');
 	return format_buf_finish(&b);
 }

@@ -370,7 +370,8 @@ int launch_start(struct spawn *s)
 				  spawn_errstr(s, errno));
 	s->pipe_rd = fds[0];
 	s->pipe_wr = fds[1];
-	if (spawn_watches(s->o)) {
+	/* A supervisor's restart is watched by its loop, not here. */
+	if (spawn_watches(s->o) && !s->restart) {
 		children_record(s);
 		ready_set_subreaper(s);
 	}
@@ -405,7 +406,9 @@ int launch_start(struct spawn *s)
 				  "the daemon was lost before exec (middle child status %d)",
 				  status);
 	s->res->pid = s->daemon;
-	await_exec_done(s);
+	/* No caller of a restart looks at it the moment it returns. */
+	if (!s->restart)
+		await_exec_done(s);
 	spawn_log(s, DCTL_LOG_DEBUG, "%s executed as pid %d", s->program,
 		  (int)s->daemon);
 	return 0;

@@ -32,6 +32,7 @@
 #include "probe.h"
 #include "proc.h"
 #include "status.h"
+#include "supervise.h"
 #include "util.h"
 
 struct lock_key {
@@ -768,6 +769,84 @@ static void settle(const char *const *paths, size_t n, struct probe_ctx *ctx,
 		st[i].pending = false;
 }
 
+/* ------------------------------------------------------- supervision */
+
+/*
+ * A supervised running daemon, or one whose supervisor went away: what
+ * the record says about the supervisor, told against what the pidfile and
+ * /proc say now.
+ */
+static void supervised_running(struct dctl_status *st, const struct svstate *sv,
+			       bool alive)
+{
+	char text[256];
+	int64_t now;
+
+	if (!alive) {
+		/* The program outlived its supervisor (killed): running, and
+		 * nobody restarts it, which the status must say. */
+		set_reason(st, "unsupervised: supervisor %d is gone",
+			   (int)sv->supervisor);
+		return;
+	}
+	st->supervisor = sv->supervisor;
+	if (sv->state != SVSTATE_RESTARTING || st->pid != sv->supervisor)
+		return;
+	/* In a backoff the pidfile names the supervisor itself. */
+	now = util_now_ns();
+	st->state = DCTL_STATE_RESTARTING;
+	st->next_try_ns = sv->next_ns > now ? sv->next_ns - now : 0;
+	svstate_describe(sv, now, text, sizeof(text));
+	set_reason(st, "%s", text);
+}
+
+static void supervised_dead(struct dctl_status *st, const struct svstate *sv)
+{
+	char text[256];
+
+	if (sv->state == SVSTATE_FAILED) {
+		st->failed = true;
+		svstate_describe(sv, util_now_ns(), text, sizeof(text));
+		set_reason(st, "%s", text);
+	} else if (sv->state == SVSTATE_RESTARTING) {
+		set_reason(st, "supervisor %d is gone; it was waiting to restart the program",
+			   (int)sv->supervisor);
+	}
+}
+
+/*
+ * Read the supervisor's state record beside a live or dead pidfile; an
+ * unsupervised daemon has none, which costs one failed open. For root the
+ * record counts only if root wrote it, as a pidfile's trust rules go.
+ */
+static void probe_supervision(const char *path, const struct probe_ctx *ctx,
+			      struct dctl_status *st)
+{
+	char rec[PATH_MAX];
+	struct svstate sv;
+	uid_t owner;
+	int alive;
+
+	if (st->state != DCTL_STATE_RUNNING && st->state != DCTL_STATE_DEAD)
+		return;
+	if (svstate_path(path, rec, sizeof(rec)) < 0 ||
+	    svstate_read(rec, &sv, &owner) < 0)
+		return;
+	if (ctx->root && owner != 0)
+		return;
+	st->supervised = true;
+	st->restarts = sv.restarts;
+	if (sv.last.kind != SV_EXIT_NONE)
+		sv_exit_format(&sv.last, st->last_exit, sizeof(st->last_exit));
+	if (st->state == DCTL_STATE_DEAD) {
+		supervised_dead(st, &sv);
+		return;
+	}
+	/* Where /proc cannot tell (-errno), the record is taken at its word. */
+	alive = svstate_supervisor_alive(&sv);
+	supervised_running(st, &sv, alive != 0);
+}
+
 int probe_records(const char *const *paths, size_t n, unsigned flags,
 		  struct dctl_status *st)
 {
@@ -783,6 +862,8 @@ int probe_records(const char *const *paths, size_t n, unsigned flags,
 		st[i].pending = true;
 	probe_pass(paths, n, &ctx, st);
 	settle(paths, n, &ctx, st);
+	for (i = 0; i < n; i++)
+		probe_supervision(paths[i], &ctx, &st[i]);
 	return 0;
 }
 
@@ -845,6 +926,8 @@ const char *dctl_state_str(enum dctl_state state)
 		return "dead";
 	case DCTL_STATE_NOT_RUNNING:
 		return "not-running";
+	case DCTL_STATE_RESTARTING:
+		return "restarting";
 	case DCTL_STATE_UNKNOWN:
 		break;
 	}

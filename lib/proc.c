@@ -661,6 +661,30 @@ int proc_pidfd_signal(int pidfd, int sig)
 #endif
 }
 
+int proc_pidfd_sigqueue(int pidfd, int sig, int value)
+{
+#ifdef SYS_pidfd_send_signal
+	siginfo_t si;
+
+	if (pidfd < 0)
+		return -EBADF;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	si.si_value.sival_int = value;
+	if (syscall(SYS_pidfd_send_signal, pidfd, sig, &si, 0) < 0)
+		return -errno;
+	return 0;
+#else
+	(void)pidfd;
+	(void)sig;
+	(void)value;
+	return -ENOSYS;
+#endif
+}
+
 static int wait_pidfd(int pidfd, int timeout_ms)
 {
 	struct util_deadline deadline = util_deadline_in(timeout_ms);

@@ -143,6 +143,9 @@ int proc_pidfd_open(pid_t pid);
 /* pidfd_send_signal(2). */
 int proc_pidfd_signal(int pidfd, int sig);
 
+/* The same, queued with a value, as sigqueue(3) sends it (SI_QUEUE). */
+int proc_pidfd_sigqueue(int pidfd, int sig, int value);
+
 /*
  * Wait until the process has exited (a zombie counts: no reaping needed).
  * pidfd >= 0: poll(2) on it, event-driven. pidfd < 0: the fallback for

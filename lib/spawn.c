@@ -141,6 +141,8 @@ int spawn_refuse(struct dctl_spawn *s, const char *fmt, ...)
 	return -EINVAL;
 }
 
+#define refuse spawn_refuse
+
 static char **copy_argv(char *const *argv)
 {
 	size_t n = 0, i;
@@ -174,6 +176,8 @@ int dctl_spawn_new(struct dctl_spawn **sp, const char *pidfile)
 		return -ENOMEM;
 	s->o.umask = 022;
 	s->o.ready = DCTL_READY_EXEC;
+	backoff_cfg_init(&s->o.respawn);
+	s->o.respawn.policy = SV_RESPAWN_NONE;
 	s->o.cancel_fd = -1;
 	s->res.exit_status = -1;
 	if (util_set_string(&s->o.pidfile, pidfile) < 0) {
@@ -410,7 +414,8 @@ static int prepare(struct spawn *s)
 	if (r < 0)
 		return spawn_fail(s, DCTL_STAGE_VALIDATE, -r,
 			    "cannot make an instance id: %s", spawn_errstr(s, -r));
-	if (s->o->ready == DCTL_READY_NOTIFY && !s->o->test) {
+	/* A supervisor's socket lasts across restarts. */
+	if (s->o->ready == DCTL_READY_NOTIFY && !s->o->test && s->ns.fd < 0) {
 		r = notify_sock_open(&s->ns);
 		if (r < 0)
 			return spawn_fail(s, DCTL_STAGE_VALIDATE, -r,
@@ -425,7 +430,51 @@ static int prepare(struct spawn *s)
 	return env_build(s);
 }
 
-static void release(struct spawn *s, bool failed)
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void spawn_release_run(struct spawn *s)
+{
+	int saved = errno;
+
+	ready_restore_subreaper(s);
+	close_fd(&s->pidfd);
+	close_fd(&s->main_fd);
+	/* Last: the --forking start window ends with the cleanup. */
+	close_fd(&s->lock_fd);
+	close_fd(&s->pipe_rd);
+	close_fd(&s->pipe_wr);
+	close_fd(&s->out_fd);
+	close_fd(&s->err_fd);
+	if (!s->keep_ns && (s->ns.fd >= 0 || s->ns.dir[0])) {
+		notify_sock_close(&s->ns);
+		s->ns.fd = -1;
+		s->ns.dir[0] = '\0';
+	}
+	env_free(s->envp);
+	s->envp = NULL;
+	free(s->mine);
+	s->mine = NULL;
+	s->n_mine = 0;
+	errno = saved;
+}
+
+void spawn_reset_run(struct spawn *s)
+{
+	s->out_fd = s->err_fd = -1;
+	s->pipe_rd = s->pipe_wr = -1;
+	s->pidfd = s->main_fd = s->lock_fd = -1;
+	s->daemon = 0;
+	s->sid = 0;
+	s->reaped = false;
+	s->running = false;
+}
+
+void spawn_release(struct spawn *s, bool failed)
 {
 	int saved = errno;
 
@@ -438,36 +487,33 @@ static void release(struct spawn *s, bool failed)
 		dctl_pidfile_close(s->pf);
 	}
 	s->pf = NULL;
-	ready_restore_subreaper(s);
-	if (s->pidfd >= 0)
-		close(s->pidfd);
-	if (s->main_fd >= 0)
-		close(s->main_fd);
-	/* Last: the --forking start window ends with the cleanup. */
-	if (s->lock_fd >= 0)
-		close(s->lock_fd);
-	if (s->pipe_rd >= 0)
-		close(s->pipe_rd);
-	if (s->pipe_wr >= 0)
-		close(s->pipe_wr);
-	if (s->out_fd >= 0)
-		close(s->out_fd);
-	if (s->err_fd >= 0)
-		close(s->err_fd);
-	if (s->ns.fd >= 0 || s->ns.dir[0])
-		notify_sock_close(&s->ns);
-	env_free(s->envp);
-	free(s->mine);
+	s->keep_ns = false;
+	spawn_release_run(s);
 	creds_free(&s->user);
 	errno = saved;
+}
+
+int spawn_steps(struct spawn *s)
+{
+	int r;
+
+	r = startlock_take(s);
+	if (!r)
+		r = outfile_open_all(s);
+	if (!r)
+		r = prepare(s);
+	if (r || s->o->test)
+		return r;
+	r = launch_start(s);
+	if (!r && spawn_watches(s->o))
+		r = ready_watch(s);
+	return r;
 }
 
 int dctl_spawn_start(struct dctl_spawn *sp)
 {
 	struct spawn s = {
-		.out_fd = -1, .err_fd = -1, .ns = { .fd = -1 },
-		.pipe_rd = -1, .pipe_wr = -1, .pidfd = -1, .main_fd = -1,
-		.lock_fd = -1,
+		.ns = { .fd = -1 },
 	};
 	const struct spawn_opts *o;
 	int r;
@@ -475,28 +521,25 @@ int dctl_spawn_start(struct dctl_spawn *sp)
 	if (!sp)
 		return -EINVAL;
 	reset_result(&sp->res);
+	spawn_reset_run(&s);
 	s.o = o = &sp->o;
 	s.res = &sp->res;
 	s.timeout_ms = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
 
 	r = validate_start(&s);
 	if (!r)
-		r = startlock_take(&s);
-	if (!r)
-		r = outfile_open_all(&s);
-	if (!r)
-		r = prepare(&s);
-	if (!r && o->test) {
-		spawn_log(&s, DCTL_LOG_DEBUG, "would start %s (pidfile %s)",
-			  s.program, o->pidfile);
-		release(&s, false);
-		return 0;
+		r = respawn_validate(&s);
+	if (!r && o->respawn.policy != SV_RESPAWN_NONE && !o->test) {
+		r = respawn_start(&s);
+		creds_free(&s.user);
+	} else {
+		if (!r)
+			r = spawn_steps(&s);
+		if (!r && o->test)
+			spawn_log(&s, DCTL_LOG_DEBUG, "would start %s (pidfile %s)",
+				  s.program, o->pidfile);
+		spawn_release(&s, r < 0);
 	}
-	if (!r)
-		r = launch_start(&s);
-	if (!r && spawn_watches(o))
-		r = ready_watch(&s);
-	release(&s, r < 0);
 	/* -EEXIST means "already running" and nothing else: any other step
 	 * that failed with EEXIST (get_error() says so) is just a failure. */
 	if (r == -EEXIST && !s.running)
@@ -524,6 +567,9 @@ int dctl_spawn_exec(struct dctl_spawn *sp)
 	if (spawn_watches(s.o))
 		return spawn_fail(&s, DCTL_STAGE_VALIDATE, EINVAL,
 				  "a program run in place cannot be waited for");
+	if (s.o->respawn.policy != SV_RESPAWN_NONE)
+		return spawn_fail(&s, DCTL_STAGE_VALIDATE, EINVAL,
+				  "a program run in place cannot be supervised");
 	r = validate_exec(&s);
 	if (!r && s.o->pidfile)
 		r = startlock_take(&s);
@@ -536,7 +582,7 @@ int dctl_spawn_exec(struct dctl_spawn *sp)
 		dctl_pidfile_remove(s.pf);
 		s.pf = NULL;
 	}
-	release(&s, false);
+	spawn_release(&s, false);
 	if (r == -EEXIST && !s.running)
 		r = -EIO;
 	return r;

@@ -13,6 +13,8 @@
  *   output.c     syslog, rotation, timestamps: the log keeper's options
  *   ready.c      --wait, sd_notify READY=1, --forking, MAINPID=
  *   children.c   a failed start's processes killed and swept up
+ *   respawn.c    --respawn: the supervisor forked, the first start made
+ *                in it, the restarts (the loop itself is supervise.c)
  *
  * An option is a field of struct spawn_opts and a setter in spawn.c; the
  * step that uses it reads it through struct spawn's o.
@@ -32,6 +34,7 @@
 #include "notify.h"
 #include "proc.h"
 #include "rlimits.h"
+#include "supervise.h"
 
 /* An --env-file, read after the first `after` entries of env. */
 struct spawn_env_file {
@@ -73,6 +76,10 @@ struct spawn_opts {
 	enum dctl_ready ready;
 	unsigned int wait_ms;		/* alive this long after exec */
 	unsigned int timeout_ms;	/* notify/forking limit; 0: default */
+	/* --respawn: the policy (SV_RESPAWN_NONE: none) and its backoff;
+	 * respawn_tuned once any of its settings was given. */
+	struct backoff_cfg respawn;
+	bool respawn_tuned;
 	bool test;
 	int cancel_fd;			/* readable: give up; -1: none */
 	dctl_log_fn log;
@@ -88,6 +95,7 @@ struct spawn_result {
 	int exit_status;		/* -1 unless it exited */
 	int term_signal;		/* 0 unless it was killed */
 	char *detail;			/* malloc'd, NULL: "" */
+	pid_t supervisor;		/* with --respawn, once started */
 };
 
 struct dctl_spawn {
@@ -124,6 +132,8 @@ struct spawn {
 	unsigned long long fork_ticks;	/* boot-time clock ticks at the fork */
 	int pidfd;
 	bool reaped;
+	bool restart;			/* a supervisor's restart, not a start */
+	bool keep_ns;			/* the supervisor keeps the socket */
 	unsigned timeout_ms;
 	char ebuf[128];			/* spawn_errstr()'s text */
 	char span_buf[32];		/* spawn_span()'s text */
@@ -165,6 +175,43 @@ bool spawn_watches(const struct spawn_opts *o);
 
 /* waitpid(pid), retrying EINTR. 0 or -errno. */
 int spawn_reap(pid_t pid, int *status);
+
+/* A setter's refusal: -EINVAL, and the reason for get_detail(). */
+int spawn_refuse(struct dctl_spawn *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * The steps of a start after validation: lock, output files, environment,
+ * launch, readiness. 0 or -errno, with the failure recorded; either way
+ * spawn_release() (or, for a supervisor, spawn_release_run()) follows.
+ */
+int spawn_steps(struct spawn *s);
+
+/*
+ * What one run holds (pipes, output files, environment, the notification
+ * socket unless keep_ns), released; the pidfile and the user stay.
+ */
+void spawn_release_run(struct spawn *s);
+
+/*
+ * The end of a start: a failed one kills what it started and removes the
+ * pidfile, a good one closes the caller's copy of it; then everything.
+ */
+void spawn_release(struct spawn *s, bool failed);
+
+/* Fresh per-run state (no descriptor, no environment) for another run. */
+void spawn_reset_run(struct spawn *s);
+
+/* ------------------------------------------------------- respawn.c */
+
+/* The respawn settings, consistent with each other and the start's. */
+int respawn_validate(struct spawn *s);
+
+/*
+ * A supervised start: fork the supervisor, which makes the first start
+ * and reports it; the caller's result is that report. 0 or -errno.
+ */
+int respawn_start(struct spawn *s);
 
 /* ------------------------------------------------------- validate.c */
 

@@ -105,6 +105,19 @@ static int lock_start(struct spawn *s)
 }
 
 /*
+ * The lock makes this start the owner of the state record a supervisor of
+ * an earlier instance left behind (one that gave up, or was killed): it
+ * says nothing true about the daemon starting now.
+ */
+static void forget_state(const struct spawn *s)
+{
+	char path[PATH_MAX];
+
+	if (svstate_path(s->o->pidfile, path, sizeof(path)) == 0)
+		svstate_remove(path);
+}
+
+/*
  * The lock is held, but not by a live process the file names: say by
  * whom (the probe names the holders, a dead daemon's children say), or,
  * if a daemon turned up meanwhile, which.
@@ -117,7 +130,8 @@ static int locked_by_others(struct spawn *s)
 
 	status_init(&st);
 	probe_records(&path, 1, 0, &st);
-	if (st.state == DCTL_STATE_RUNNING && st.pid > 1) {
+	if ((st.state == DCTL_STATE_RUNNING ||
+	     st.state == DCTL_STATE_RESTARTING) && st.pid > 1) {
 		s->res->pid = st.pid;
 		r = spawn_fail(s, DCTL_STAGE_PIDFILE, EEXIST,
 			       "already running (pid %d, %s)", (int)st.pid, path);
@@ -154,6 +168,7 @@ int startlock_take(struct spawn *s)
 	if (r < 0)
 		return spawn_fail(s, DCTL_STAGE_PIDFILE, -r, "pidfile %s: %s",
 				  s->o->pidfile, spawn_errstr(s, -r));
+	forget_state(s);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  * probe's business (probe.c); this file only keeps it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ void status_init(struct dctl_status *st)
 	memset(st, 0, sizeof(*st));
 	st->uid = (uid_t)-1;
 	st->trusted = true;
+	st->next_try_ns = -1;
 }
 
 void status_release(struct dctl_status *st)
@@ -189,4 +191,31 @@ void dctl_status_list_free(struct dctl_status_list *l)
 		status_clear(util_array_at(&l->recs, i));
 	util_array_free(&l->recs);
 	free(l);
+}
+
+pid_t dctl_status_get_supervisor(const struct dctl_status *st)
+{
+	return st ? st->supervisor : -EINVAL;
+}
+
+int dctl_status_get_supervised(const struct dctl_status *st)
+{
+	return st ? st->supervised : -EINVAL;
+}
+
+int dctl_status_get_restarts(const struct dctl_status *st)
+{
+	if (!st)
+		return -EINVAL;
+	return st->restarts > INT_MAX ? INT_MAX : (int)st->restarts;
+}
+
+const char *dctl_status_get_last_exit(const struct dctl_status *st)
+{
+	return st && st->last_exit[0] ? st->last_exit : NULL;
+}
+
+int64_t dctl_status_get_next_try_ns(const struct dctl_status *st)
+{
+	return st ? st->next_try_ns : -1;
 }

@@ -17,6 +17,9 @@
 #include "proc.h"
 #include "util.h"
 
+/* "exit 255", "signal SIGRTMIN+10", "start failed: " and an errno text. */
+#define STATUS_EXIT_TEXT 160
+
 struct dctl_status {
 	enum dctl_state state;
 	pid_t pid;		/* 0 when the file names none */
@@ -35,6 +38,13 @@ struct dctl_status {
 	char *exe;		/* NULL: unknown */
 	char instance[UTIL_UUID_TEXT];	/* "": none */
 	char *reason;		/* NULL: nothing said */
+	/* Supervision, from the supervisor's state record (probe.c). */
+	bool supervised;	/* a record belongs to this pidfile */
+	bool failed;		/* its supervisor gave up */
+	pid_t supervisor;	/* alive and supervising; else 0 */
+	unsigned restarts;
+	char last_exit[STATUS_EXIT_TEXT];	/* "": no run ended yet */
+	int64_t next_try_ns;	/* RESTARTING: from the probe; else -1 */
 
 	/* What the probe found about who holds the lock. */
 	bool hidden;		/* the process exists, /proc hides it from us */

@@ -11,11 +11,20 @@
  * not. Only where pidfds do not exist (ENOSYS) do we fall back to kill(2)
  * and proc_wait_exit()'s bounded poll.
  *
+ * A supervised daemon is stopped through its supervisor, pinned the same
+ * way (a pidfd, then the state record, its start time and its hold on the
+ * pidfile's lock checked): the first signal goes as a request to end
+ * supervision, so no restart can follow whatever the program does, the
+ * later ones of the schedule as requests to forward them, and the wait is
+ * for the supervisor, which exits only once the program is reaped and the
+ * pidfile removed. See supervise.h for the protocol.
+ *
  * The same run can instead stop the processes a scan found (dctl_scan):
  * each is pinned and confirmed the same way, every signal of the schedule
  * goes to each one still alive, and a wait ends when the last has gone.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,6 +39,7 @@
 #include "scan.h"
 #include "schedule.h"
 #include "status.h"
+#include "supervise.h"
 #include "util.h"
 
 /* The longest wait handed to proc_wait_exit() at once (one day). */
@@ -68,6 +78,8 @@ struct dctl_stop {
 	struct target *t;	/* what this run stops: &single or set */
 	size_t n;
 	struct target single;	/* the pidfile's daemon */
+	bool via_supervisor;	/* single is the daemon's supervisor */
+	bool asked_stop;	/* ...which has the request to stop */
 	long long sent_ms;	/* when the first signal went out */
 
 	/*
@@ -240,6 +252,24 @@ const struct dctl_schedule *dctl_stop_get_schedule(const struct dctl_stop *sp)
 
 static int holders_take(struct dctl_stop *sp);
 
+static int stop_untrusted(struct dctl_stop *sp)
+{
+	slog(sp, DCTL_LOG_INFO,
+	     "%s: not trusted (a non-root user could have written it); refusing without an --exec or --user match",
+	     sp->pidfile);
+	return -EPERM;
+}
+
+static void stop_target(struct dctl_stop *sp, const struct dctl_status *st)
+{
+	sp->pid = st->pid;
+	sp->single = (struct target){
+		.pid = st->pid, .start_ticks = st->start_ticks, .pidfd = -1,
+	};
+	sp->t = &sp->single;
+	sp->n = 1;
+}
+
 /* Probe the pidfile: is there a live daemon we may signal? */
 static int stop_resolve(struct dctl_stop *sp)
 {
@@ -269,6 +299,15 @@ static int stop_resolve(struct dctl_stop *sp)
 		return st->error < 0 ? st->error : -EIO;
 	case DCTL_STATE_RUNNING:
 		break;
+	case DCTL_STATE_RESTARTING:
+		/* No program runs: the supervisor, which the pidfile names, is
+		 * all there is to stop, and no match is about it. */
+		if (st->pid < 2 || st->supervisor != st->pid)
+			return -EBADMSG;
+		if (!st->trusted)
+			return stop_untrusted(sp);
+		stop_target(sp, st);
+		return 0;
 	default:
 		return -EIO;
 	}
@@ -289,18 +328,9 @@ static int stop_resolve(struct dctl_stop *sp)
 		return -ESRCH;
 	}
 	/* A pidfile others could write needs the process named by exe or uid. */
-	if (!st->trusted && !match_names_process(sp->match)) {
-		slog(sp, DCTL_LOG_INFO,
-		     "%s: not trusted (a non-root user could have written it); refusing without an --exec or --user match",
-		     sp->pidfile);
-		return -EPERM;
-	}
-	sp->pid = st->pid;
-	sp->single = (struct target){
-		.pid = st->pid, .start_ticks = st->start_ticks, .pidfd = -1,
-	};
-	sp->t = &sp->single;
-	sp->n = 1;
+	if (!st->trusted && !match_names_process(sp->match))
+		return stop_untrusted(sp);
+	stop_target(sp, st);
 	return 0;
 }
 
@@ -496,10 +526,37 @@ static pid_t first_alive(const struct dctl_stop *sp)
 	return sp->pid;
 }
 
+/*
+ * A signal of the schedule as a request to the supervisor: the first one
+ * ends supervision (with --no-wait, none does), the later ones are
+ * forwarded to the program.
+ */
+static int stop_ask_supervisor(struct dctl_stop *sp, struct target *t,
+			       int sig)
+{
+	unsigned flags = (sp->process_group ? SV_F_GROUP : 0) |
+			 (sp->keep_pidfile ? SV_F_KEEP_PIDFILE : 0);
+	enum sv_op op = sp->no_wait || sp->asked_stop ? SV_OP_FORWARD :
+			SV_OP_STOP;
+	int r;
+
+	r = proc_pidfd_sigqueue(t->pidfd, SV_SIGNAL, sv_request(op, sig, flags));
+	if (r < 0)
+		return r;
+	sp->asked_stop |= op == SV_OP_STOP;
+	sp->last_signal = sig;
+	if (!sp->sent_ms)
+		sp->sent_ms = util_now_ms();
+	return 0;
+}
+
 static int stop_send(struct dctl_stop *sp, struct target *t, int sig)
 {
 	struct proc_stat ps;
 	int r;
+
+	if (sp->via_supervisor)
+		return stop_ask_supervisor(sp, t, sig);
 
 	/*
 	 * Without a pidfd (and for a group, which has none) look again just
@@ -553,7 +610,7 @@ static int stop_send_all(struct dctl_stop *sp, int sig)
 			return r;
 		}
 		/* One signal to the group reached every target in it. */
-		if (sp->process_group)
+		if (sp->process_group || sp->via_supervisor)
 			break;
 	}
 	return alive_count(sp) ? 0 : 1;
@@ -749,6 +806,15 @@ static int remove_stale_soon(const char *path, pid_t pid)
 	return r == -ETIMEDOUT ? -EBUSY : r;
 }
 
+/* The record of a supervisor that is gone, once its daemon is too. */
+static void stop_forget_record(struct dctl_stop *sp)
+{
+	char path[PATH_MAX];
+
+	if (svstate_path(sp->pidfile, path, sizeof(path)) == 0)
+		svstate_remove(path);
+}
+
 /*
  * Remove the pidfile of the dead process the probe found named in it.
  * Returns 0 (removed, or left to whoever replaced or rewrote it), -EBUSY
@@ -773,6 +839,8 @@ static int stop_remove_pidfile(struct dctl_stop *sp)
 		return 0;
 	}
 	r = remove_stale_soon(sp->pidfile, st->pid);
+	if (r == 0 && st->supervised)
+		stop_forget_record(sp);
 	if (r == 0)
 		slog(sp, DCTL_LOG_DEBUG, "removed %s", sp->pidfile);
 	else if (r == -EBUSY || r == -ENOENT)
@@ -841,7 +909,7 @@ static int stop_lock_kept(struct dctl_stop *sp, bool use_pidfd)
 	return r;
 }
 
-static int stop_act(struct dctl_stop *sp, bool use_pidfd)
+static int stop_plain(struct dctl_stop *sp, bool use_pidfd)
 {
 	int r;
 
@@ -863,6 +931,114 @@ static int stop_act(struct dctl_stop *sp, bool use_pidfd)
 	return r;
 }
 
+/*
+ * Pin the supervisor the probe found: a pidfd first, then the record read
+ * again must name it with its start time, and it must hold the pidfile's
+ * lock. It becomes the one target. 0, -ESRCH if it is gone or is not that
+ * process, -errno (-ENOSYS: no pidfds, where a request cannot be pinned).
+ */
+static int stop_pin_supervisor(struct dctl_stop *sp)
+{
+	const struct dctl_status *st = sp->status;
+	char path[PATH_MAX];
+	struct svstate rec;
+	uid_t owner;
+	int fd, r;
+
+	fd = proc_pidfd_open(st->supervisor);
+	if (fd < 0)
+		return fd;
+	r = svstate_path(sp->pidfile, path, sizeof(path));
+	if (!r)
+		r = svstate_read(path, &rec, &owner);
+	if (!r && (rec.supervisor != st->supervisor ||
+		   (geteuid() == 0 && owner != 0) ||
+		   svstate_supervisor_alive(&rec) != 1 ||
+		   proc_holds_flock(rec.supervisor, st->dev, st->ino) != 1))
+		r = -ESRCH;
+	if (r < 0) {
+		close(fd);
+		return r == -ENOENT || r == -EBADMSG ? -ESRCH : r;
+	}
+	sp->single = (struct target){
+		.pid = rec.supervisor, .start_ticks = rec.supervisor_ticks,
+		.pidfd = fd,
+	};
+	sp->t = &sp->single;
+	sp->n = 1;
+	sp->via_supervisor = true;
+	return 0;
+}
+
+/*
+ * The supervisor is gone. If it went by itself (killed) and left the
+ * program running, the program is now an unsupervised daemon: probe it
+ * afresh, for the plain stop to take over. true if there is one.
+ */
+static bool stop_program_left(struct dctl_stop *sp)
+{
+	struct dctl_status *st;
+
+	if (dctl_probe(sp->pidfile, DCTL_PROBE_DETAILS, &st) < 0)
+		return false;
+	if (st->state != DCTL_STATE_RUNNING || st->supervisor || st->pid < 2) {
+		dctl_status_free(st);
+		return false;
+	}
+	slog(sp, DCTL_LOG_INFO, "supervisor %d is gone, pid %d still runs: stopping it directly",
+	     (int)sp->single.pid, (int)st->pid);
+	dctl_status_free(sp->status);
+	sp->status = st;
+	close_pidfds(sp);
+	stop_target(sp, st);
+	sp->via_supervisor = false;
+	sp->asked_stop = false;
+	sp->last_signal = 0;
+	sp->sent_ms = 0;
+	return true;
+}
+
+static int stop_supervised(struct dctl_stop *sp)
+{
+	pid_t program = sp->pid;
+	int r;
+
+	if (sp->no_wait)
+		return stop_signal_once(sp);
+	r = stop_follow(sp);
+	if (r == -ETIMEDOUT)
+		slog(sp, DCTL_LOG_INFO, "supervisor %d still running at the end of %s",
+		     (int)sp->single.pid, sp->sched_text);
+	else if (r == 0 && sp->sent_ms)
+		slog(sp, DCTL_LOG_INFO, "%d and its supervisor gone %.3f s after the first signal",
+		     (int)program,
+		     (double)(util_now_ms() - sp->sent_ms) / 1000);
+	return r;
+}
+
+static int stop_act(struct dctl_stop *sp, bool use_pidfd)
+{
+	const struct dctl_status *st = sp->status;
+	bool restarting = st && st->state == DCTL_STATE_RESTARTING;
+	int r;
+
+	if (!st || st->supervisor < 2 || !use_pidfd)
+		return restarting ? -ESRCH : stop_plain(sp, use_pidfd);
+	r = stop_pin_supervisor(sp);
+	if (r == 0) {
+		r = stop_supervised(sp);
+		if (r != 0 || sp->no_wait || !stop_program_left(sp))
+			return r;
+	} else if (r != -ESRCH && r != -ENOSYS) {
+		return r;
+	} else if (restarting) {
+		slog(sp, DCTL_LOG_INFO, "supervisor %d is gone, nothing to stop",
+		     (int)sp->pid);
+		return -ESRCH;
+	}
+	return stop_plain(sp, use_pidfd);
+}
+
 /* Forget what an earlier run found. */
 static void stop_reset(struct dctl_stop *sp)
 {
@@ -874,6 +1050,8 @@ static void stop_reset(struct dctl_stop *sp)
 	sp->t = NULL;
 	sp->n = 0;
 	sp->single.pidfd = -1;
+	sp->via_supervisor = false;
+	sp->asked_stop = false;
 	sp->sent_ms = 0;
 	sp->holders = false;
 }

@@ -264,14 +264,60 @@ size_t util_format_int(char *buf, long long v)
 	return i;
 }
 
+/*
+ * Whole seconds and the fraction each go through util_parse_num(); what
+ * is left here is the shape around the point, which it does not know.
+ */
+int util_parse_seconds(const char *text, int64_t *ns)
+{
+	long long whole, frac = 0;
+	size_t n, m = 0;
+	int r;
+
+	if (!text || !ns)
+		return -EINVAL;
+	/* The shape first, so that any malformed text is -EINVAL... */
+	n = util_digits(text);
+	if (n == 0 || (text[0] == '0' && n > 1))
+		return -EINVAL;
+	if (text[n] == '.') {
+		m = util_digits(text + n + 1);
+		if (m == 0 || m > 9)
+			return -EINVAL;
+	}
+	if (text[n + (m ? m + 1 : 0)] != '\0')
+		return -EINVAL;
+	/* ...then the range. */
+	r = util_parse_num(text, n, 0, UTIL_SECONDS_MAX, NULL, 0, &whole);
+	if (r < 0)
+		return r;
+	if (m) {
+		r = util_parse_num(text + n + 1, m, 0, 999999999, NULL, 0,
+				   &frac);
+		if (r < 0)
+			return r;
+	}
+	for (; m && m < 9; m++)
+		frac *= 10;
+	if (whole == UTIL_SECONDS_MAX && frac)
+		return -ERANGE;
+	*ns = (int64_t)whole * UTIL_NS_PER_SEC + frac;
+	return 0;
+}
+
 /* ------------------------------------------------------------ waiting */
 
-long long util_now_ms(void)
+int64_t util_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * UTIL_NS_PER_SEC + ts.tv_nsec;
+}
+
+long long util_now_ms(void)
+{
+	return util_now_ns() / 1000000;
 }
 
 struct util_deadline util_deadline_in(long long timeout_ms)

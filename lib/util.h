@@ -87,9 +87,26 @@ size_t util_digits(const char *s);
 #define UTIL_INT_TEXT 21
 size_t util_format_int(char *buf, long long v);
 
+#define UTIL_NS_PER_SEC INT64_C(1000000000)
+/* The longest duration util_parse_seconds() accepts: about 31 years. */
+#define UTIL_SECONDS_MAX INT64_C(1000000000)
+
+/*
+ * A duration in seconds for an option: "10", "0.25", "1.5". Digits, then
+ * optionally a point and one to nine more digits (nanoseconds are the
+ * finest unit kept, so more digits are refused rather than rounded). No
+ * sign, blank, exponent, leading zero ("0.5", not "00.5" or "05"), lone
+ * point or unit. Returns 0 with *ns; -EINVAL for anything else; -ERANGE
+ * above UTIL_SECONDS_MAX seconds.
+ */
+int util_parse_seconds(const char *text, int64_t *ns);
+
 /* ------------------------------------------------------------ waiting */
 
-/* Monotonic clock in milliseconds. */
+/* The monotonic clock in nanoseconds (the clock of timerfds and poll). */
+int64_t util_now_ns(void);
+
+/* The same in milliseconds. */
 long long util_now_ms(void);
 
 /*

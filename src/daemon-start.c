@@ -30,6 +30,11 @@ enum {
 	OPT_CAPABILITIES,
 	OPT_ENV_FILE,
 	OPT_CLEAR_ENV,
+	OPT_RESPAWN,
+	OPT_RESPAWN_STABLE,
+	OPT_RESPAWN_DELAY,
+	OPT_RESPAWN_DELAY_MAX,
+	OPT_RESPAWN_LIMIT,
 	OPT_SYSLOG,
 	OPT_SYSLOG_TAG,
 	OPT_OUTPUT_MAX_SIZE,
@@ -71,6 +76,11 @@ static const struct option long_opts[] = {
 	{ "capabilities", required_argument, NULL, OPT_CAPABILITIES },
 	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
 	{ "clear-env", no_argument, NULL, OPT_CLEAR_ENV },
+	{ "respawn", optional_argument, NULL, OPT_RESPAWN },
+	{ "respawn-stable", required_argument, NULL, OPT_RESPAWN_STABLE },
+	{ "respawn-delay", required_argument, NULL, OPT_RESPAWN_DELAY },
+	{ "respawn-delay-max", required_argument, NULL, OPT_RESPAWN_DELAY_MAX },
+	{ "respawn-limit", required_argument, NULL, OPT_RESPAWN_LIMIT },
 	{ "syslog", optional_argument, NULL, OPT_SYSLOG },
 	{ "syslog-tag", required_argument, NULL, OPT_SYSLOG_TAG },
 	{ "output-max-size", required_argument, NULL, OPT_OUTPUT_MAX_SIZE },
@@ -123,6 +133,12 @@ static void usage(void)
 	       "      --capabilities CAP[,CAP...]  kept across --chuid (ambient)\n"
 	       "      --env-file FILE     NAME=VALUE lines, as systemd reads them\n"
 	       "      --clear-env         none of the caller's environment\n"
+	       "Supervision:\n"
+	       "      --respawn[=always|on-failure]  start PROGRAM again when it exits\n"
+	       "      --respawn-stable SECONDS  a run this long is restarted at once (10)\n"
+	       "      --respawn-delay SECONDS   first delay after a short run (0.1)\n"
+	       "      --respawn-delay-max SECONDS  the doubling delay's cap (30)\n"
+	       "      --respawn-limit N/SECONDS give up after N restarts in SECONDS\n"
 	       "  -h, --help              this help\n"
 	       "  -V, --version           version\n\n"
 	       "Exit status: 0 started (or already running with --oknodo),\n"
@@ -215,6 +231,58 @@ static int take_resource(struct dctl_spawn *s, int c, const char *arg)
 	}
 }
 
+/* A --respawn-* duration: seconds, decimals allowed. */
+static int take_seconds(const char *option, const char *arg, int64_t *ns)
+{
+	int r = dctl_respawn_seconds_parse(arg, ns);
+
+	if (r == -ERANGE)
+		cli_error("invalid value '%s' for %s: too large", arg, option);
+	else if (r < 0)
+		cli_error("invalid value '%s' for %s: seconds wanted, such as 10 or 0.25",
+			  arg, option);
+	return r < 0 ? -1 : 0;
+}
+
+/* The supervision options: each parsed here, set in s. */
+static int take_respawn(struct dctl_spawn *s, int c, const char *arg)
+{
+	enum dctl_respawn policy;
+	unsigned n;
+	int64_t ns;
+	int r;
+
+	switch (c) {
+	case OPT_RESPAWN:
+		if (dctl_respawn_parse(arg, &policy) < 0) {
+			cli_error("invalid value '%s' for --respawn: always or on-failure wanted",
+				  arg);
+			return -1;
+		}
+		return took(s, dctl_spawn_set_respawn(s, policy));
+	case OPT_RESPAWN_LIMIT:
+		r = dctl_respawn_limit_parse(arg, &n, &ns);
+		if (r < 0) {
+			cli_error("invalid value '%s' for --respawn-limit: N/SECONDS wanted, N 1..1000, SECONDS above 0",
+				  arg);
+			return -1;
+		}
+		return took(s, dctl_spawn_set_respawn_limit(s, n, ns));
+	case OPT_RESPAWN_STABLE:
+		if (take_seconds("--respawn-stable", arg, &ns))
+			return -1;
+		return took(s, dctl_spawn_set_respawn_stable_ns(s, ns));
+	case OPT_RESPAWN_DELAY:
+		if (take_seconds("--respawn-delay", arg, &ns))
+			return -1;
+		return took(s, dctl_spawn_set_respawn_delay_ns(s, ns));
+	default:
+		if (take_seconds("--respawn-delay-max", arg, &ns))
+			return -1;
+		return took(s, dctl_spawn_set_respawn_delay_max_ns(s, ns));
+	}
+}
+
 /* The log keeper's options: each straight into s. */
 static int take_output(struct args *a, int c, const char *arg)
 {
@@ -289,6 +357,9 @@ static int take_option(void *ctx, int c, const char *arg)
 	case 'h': usage(); return 1;
 	case 'V': cli_version(); return 1;
 	case OPT_OOM_SCORE_ADJ: return take_number(s, c, arg);
+	case OPT_RESPAWN: case OPT_RESPAWN_STABLE: case OPT_RESPAWN_DELAY:
+	case OPT_RESPAWN_DELAY_MAX: case OPT_RESPAWN_LIMIT:
+		return take_respawn(s, c, arg);
 	default: return take_output(a, c, arg);
 	}
 }
@@ -391,6 +462,13 @@ static int report(const struct args *a, int r)
 	if (r == 0 && a->test) {
 		cli_say("would start %s (pidfile %s)", a->program,
 			a->pidfile_path);
+		return EXIT_STARTED;
+	}
+	if (r == 0 && dctl_spawn_get_supervisor(s) > 0) {
+		cli_verbose("started %s (pid %d, %s, instance %s), supervised by pid %d",
+			    a->program, (int)dctl_spawn_get_pid(s),
+			    a->pidfile_path, dctl_spawn_get_instance(s),
+			    (int)dctl_spawn_get_supervisor(s));
 		return EXIT_STARTED;
 	}
 	if (r == 0) {

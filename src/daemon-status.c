@@ -177,6 +177,19 @@ static int print_one(const struct dctl_status *st, const struct target *tg,
 	return 0;
 }
 
+/*
+ * The LSB code of a record: the state's value, but 1 for a supervised
+ * daemon between two runs, as no program runs (program is dead).
+ */
+static int lsb_code(const struct dctl_status *st)
+{
+	int state = dctl_status_get_state(st);
+
+	if (state == DCTL_STATE_RESTARTING)
+		return 1;
+	return state > DCTL_STATE_UNKNOWN ? DCTL_STATE_UNKNOWN : state;
+}
+
 /* Print every record of l, and return the largest LSB code. */
 static int print_all(const struct args *a, struct dctl_status_list *l)
 {
@@ -190,8 +203,8 @@ static int print_all(const struct args *a, struct dctl_status_list *l)
 		st = dctl_status_list_get(l, i);
 		if (a->matching)
 			dctl_status_match(st, a->match);
-		if (dctl_status_get_state(st) > code)
-			code = dctl_status_get_state(st);
+		if (lsb_code(st) > code)
+			code = lsb_code(st);
 		if (!cli.quiet &&
 		    print_one(st, target(a, i), a->json, now, &buf, &size) < 0) {
 			code = EXIT_USAGE;

@@ -197,11 +197,15 @@ json_check() {	# json_check PYTHON-EXPRESSION-ON-RECORDS (list r)
 	python3 -c '
 import json, sys
 keys = ["name", "pidfile", "pid", "state", "locked", "started", "uptime",
-        "instance", "exe", "user", "reason"]
+        "instance", "exe", "user", "reason", "supervisor", "restarts",
+        "last_exit"]
 r = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 for o in r:
     assert list(o) == keys, list(o)
-    assert o["state"] in ("running", "dead", "not-running", "unknown")
+    assert o["state"] in ("running", "dead", "not-running", "unknown",
+                          "restarting")
+    assert o["supervisor"] is None and o["restarts"] == 0, o
+    assert o["last_exit"] is None, o
     assert isinstance(o["locked"], bool)
     assert (o["reason"] is None) == (o["state"] != "unknown"), o
     assert o["pid"] is None or type(o["pid"]) is int

@@ -9,6 +9,9 @@
 
 #include "daemonctl.h"
 #include "format.h"
+
+/* What the JSON of a daemon without a supervisor ends with. */
+#define NO_SUPERVISION "\"supervisor\":null,\"restarts\":0,\"last_exit\":null}"
 #include "status.h"
 
 /* 2026-11-25T08:49:50Z */
@@ -263,7 +266,8 @@ static void test_json_states(void **state)
 		"\"state\":\"running\",\"locked\":true,"
 		"\"started\":\"2026-11-25T08:49:50Z\",\"uptime\":11045,"
 		"\"instance\":\"0b6f2f9e-4c39-4d5e-9d52-1f3a3f0c2a11\","
-		"\"exe\":\"/usr/sbin/webd\",\"user\":\"root\",\"reason\":null}");
+		"\"exe\":\"/usr/sbin/webd\",\"user\":\"root\",\"reason\":null,"
+		NO_SUPERVISION);
 
 	/* Details not read: nulls, not empty strings or zeros. */
 	running(&st, 77);
@@ -273,7 +277,8 @@ static void test_json_states(void **state)
 		"{\"name\":\"w\",\"pidfile\":\"/w.pid\",\"pid\":77,"
 		"\"state\":\"running\",\"locked\":false,\"started\":null,"
 		"\"uptime\":null,\"instance\":null,\"exe\":null,\"user\":null,"
-		"\"reason\":null}");
+		"\"reason\":null,"
+		NO_SUPERVISION);
 
 	/* A uid without a name in the user database: the number. */
 	running(&st, 77);
@@ -292,14 +297,16 @@ static void test_json_states(void **state)
 		"{\"name\":\"web\",\"pidfile\":\"/run/web.pid\",\"pid\":4321,"
 		"\"state\":\"dead\",\"locked\":false,\"started\":null,"
 		"\"uptime\":null,\"instance\":null,\"exe\":null,\"user\":null,"
-		"\"reason\":null}");
+		"\"reason\":null,"
+		NO_SUPERVISION);
 
 	fill(&st, DCTL_STATE_NOT_RUNNING, 0);
 	assert_string_equal(json(&st, "web", "/run/web.pid", T0),
 		"{\"name\":\"web\",\"pidfile\":\"/run/web.pid\",\"pid\":null,"
 		"\"state\":\"not-running\",\"locked\":false,\"started\":null,"
 		"\"uptime\":null,\"instance\":null,\"exe\":null,\"user\":null,"
-		"\"reason\":null}");
+		"\"reason\":null,"
+		NO_SUPERVISION);
 
 	fill(&st, DCTL_STATE_UNKNOWN, 0);
 	st.error = -EACCES;
@@ -308,7 +315,8 @@ static void test_json_states(void **state)
 		"{\"name\":\"web\",\"pidfile\":null,\"pid\":null,"
 		"\"state\":\"unknown\",\"locked\":false,\"started\":null,"
 		"\"uptime\":null,\"instance\":null,\"exe\":null,\"user\":null,"
-		"\"reason\":\"cannot read \\\"/run/web.pid\\\": Permission denied\"}");
+		"\"reason\":\"cannot read \\\"/run/web.pid\\\": Permission denied\","
+		NO_SUPERVISION);
 }
 
 /* Text fields have no size of their own: a 5000-byte exe comes out whole
@@ -331,7 +339,8 @@ static void test_long_fields(void **state)
 	assert_non_null(exe);
 	exe += strlen("\"exe\":\"");
 	assert_int_equal(strspn(exe, "e"), 5000);
-	assert_string_equal(exe + 5000, "\",\"user\":null,\"reason\":null}");
+	assert_string_equal(exe + 5000, "\",\"user\":null,\"reason\":null,"
+		NO_SUPERVISION);
 
 	out = line(&st, "n", NULL, true, T0);
 	exe = strstr(out, "; exe ");
@@ -460,7 +469,8 @@ static void test_json_escaped_names(void **state)
 		"{\"name\":\"we\\\"b\\n\",\"pidfile\":\"/tmp/a\\\\b/\\udcff\xc3\xa9.pid\","
 		"\"pid\":null,\"state\":\"not-running\",\"locked\":false,"
 		"\"started\":null,\"uptime\":null,\"instance\":null,\"exe\":null,"
-		"\"user\":null,\"reason\":null}");
+		"\"user\":null,\"reason\":null,"
+		NO_SUPERVISION);
 }
 
 static void test_long_name(void **state)
@@ -525,6 +535,80 @@ static void test_iso8601(void **state)
 	assert_int_equal(format_iso8601(T0, buf, 10), -EOVERFLOW);
 }
 
+/* A supervised daemon: restarts, the restarting and failed states, and
+ * one whose supervisor is gone, in the line and in JSON. */
+static void test_supervision(void **state)
+{
+	struct dctl_status st;
+	const char *j;
+
+	(void)state;
+	running(&st, 1234);
+	st.supervised = true;
+	st.supervisor = 1200;
+	assert_string_equal(line(&st, "web", NULL, false, T0 + 302),
+			    "web: running (pid 1234, up 5m 2s)");
+	st.restarts = 3;
+	strcpy(st.last_exit, "signal SEGV");
+	assert_string_equal(line(&st, "web", NULL, false, T0 + 302),
+			    "web: running (pid 1234, up 5m 2s, 3 restarts)");
+	j = json(&st, "web", NULL, T0 + 302);
+	assert_non_null(strstr(j, ",\"reason\":null,\"supervisor\":1200,"
+			       "\"restarts\":3,\"last_exit\":\"signal SEGV\"}"));
+	st.restarts = 1;
+	assert_string_equal(line(&st, "web", NULL, false, T0 + 302),
+			    "web: running (pid 1234, up 5m 2s, 1 restart)");
+
+	/* Its supervisor killed: still running, and the line says so. */
+	st.supervisor = 0;
+	st.reason = (char *)"unsupervised: supervisor 1200 is gone";
+	assert_string_equal(line(&st, "web", NULL, false, T0 + 2),
+			    "web: running (pid 1234, up 2s, unsupervised: "
+			    "supervisor 1200 is gone, 1 restart)");
+	j = json(&st, "web", NULL, T0 + 2);
+	assert_non_null(strstr(j, "\"reason\":\"unsupervised: supervisor 1200 "
+			       "is gone\",\"supervisor\":null,\"restarts\":1,"));
+
+	/* Between two runs: the pidfile names the supervisor. */
+	fill(&st, DCTL_STATE_RESTARTING, 1200);
+	st.locked = true;
+	st.supervised = true;
+	st.supervisor = 1200;
+	st.restarts = 3;
+	strcpy(st.last_exit, "exit 1");
+	st.next_try_ns = 400000000;
+	assert_string_equal(line(&st, "web", NULL, false, T0),
+			    "web: restarting (last: exit 1, next try in 0.4s, "
+			    "3 restarts)");
+	st.next_try_ns = 25400000000LL;
+	assert_string_equal(line(&st, "web", NULL, false, T0),
+			    "web: restarting (last: exit 1, next try in 25s, "
+			    "3 restarts)");
+	j = json(&st, "web", NULL, T0);
+	assert_non_null(strstr(j, "\"state\":\"restarting\""));
+	assert_non_null(strstr(j, "\"started\":null,\"uptime\":null,"));
+	assert_non_null(strstr(j, "\"supervisor\":1200,\"restarts\":3,"
+			       "\"last_exit\":\"exit 1\"}"));
+	assert_null(strstr(j, "\"reason\":null"));
+	assert_string_equal(line(&st, "web", NULL, true, T0),
+			    "web: restarting (last: exit 1, next try in 25s, "
+			    "3 restarts) [supervisor 1200 holds the lock]");
+
+	/* Gave up: dead in JSON, "failed" in the line, with the reason. */
+	fill(&st, DCTL_STATE_DEAD, 1300);
+	st.supervised = true;
+	st.failed = true;
+	st.restarts = 5;
+	strcpy(st.last_exit, "exit 1");
+	st.reason = (char *)"gave up after 5 restarts in 60 s; last: exit 1";
+	assert_string_equal(line(&st, "web", NULL, false, T0),
+			    "web: failed (gave up after 5 restarts in 60 s; "
+			    "last: exit 1)");
+	j = json(&st, "web", NULL, T0);
+	assert_non_null(strstr(j, "\"state\":\"dead\""));
+	assert_non_null(strstr(j, "\"reason\":\"gave up after 5 restarts"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -545,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_long_name),
 		cmocka_unit_test(test_json_small_buffer),
 		cmocka_unit_test(test_iso8601),
+		cmocka_unit_test(test_supervision),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
