@@ -213,8 +213,12 @@ static int report(const struct args *a)
 
 	if (a->targets.n == 0)
 		return 0;
+	/* The plain line shows no lock: read it only where the verdict
+	 * rests on it. */
 	if (a->json || a->matching || cli.verbose)
 		flags |= DCTL_PROBE_DETAILS;
+	else
+		flags |= DCTL_PROBE_LOCK_IF_NEEDED;
 	paths = calloc(a->targets.n, sizeof(*paths));
 	if (!paths) {
 		cli_error("out of memory");
