@@ -218,6 +218,13 @@ struct dctl_status;
 
 /* Also read exe, owner and instance id of a live process. */
 #define DCTL_PROBE_DETAILS	0x1u
+/*
+ * Look at the lock only where the verdict rests on it. A live process that
+ * started before its pidfile was written is running whoever holds the
+ * lock; its record then says nothing about the lock
+ * (dctl_status_get_locked() returns -ENODATA). The verdict is the same.
+ */
+#define DCTL_PROBE_LOCK_IF_NEEDED	0x2u
 
 /*
  * Classify one pidfile: running if its lock is held, or if the PID is
@@ -244,7 +251,10 @@ DCTL_EXPORT void dctl_status_free(struct dctl_status *st);
 DCTL_EXPORT int dctl_status_get_state(const struct dctl_status *st);
 /* The PID the file names, 0 when it names none. */
 DCTL_EXPORT pid_t dctl_status_get_pid(const struct dctl_status *st);
-/* 1 if the pidfile's flock is held by someone, else 0. */
+/*
+ * 1 if the pidfile's flock is held by someone, else 0; -ENODATA where
+ * DCTL_PROBE_LOCK_IF_NEEDED left the lock unread.
+ */
 DCTL_EXPORT int dctl_status_get_locked(const struct dctl_status *st);
 /* 1 unless root probed a file or directory another user could write. */
 DCTL_EXPORT int dctl_status_get_trusted(const struct dctl_status *st);

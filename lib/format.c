@@ -316,8 +316,11 @@ static void format_details(struct format_buf *b, const struct dctl_status *st,
 	sep = "; ";
 	switch (st->state) {
 	case DCTL_STATE_RUNNING:
-		format_puts(b, st->locked ? "lock held" :
-			    "no lock held: pidfile written by the daemon itself, or the daemon closed its lock");
+		if (st->lock_unread)
+			format_puts(b, "lock not read: the process is older than its pidfile");
+		else
+			format_puts(b, st->locked ? "lock held" :
+				    "no lock held: pidfile written by the daemon itself, or the daemon closed its lock");
 		if (!st->trusted)
 			format_puts(b, "; pidfile not trusted: another user could have written it");
 		if (st->exe) {
@@ -515,7 +518,8 @@ int dctl_status_json(const struct dctl_status *st, const char *name,
 	format_json_key(&b, "state");
 	format_json_text(&b, dctl_state_str(st->state));
 	format_json_key(&b, "locked");
-	format_puts(&b, st->locked ? "true" : "false");
+	format_puts(&b, st->lock_unread ? "null" :
+		    st->locked ? "true" : "false");
 	format_json_key(&b, "started");
 	if (run && st->started > 0 &&
 	    format_iso8601(st->started, text, sizeof(text)) == 0)

@@ -140,13 +140,18 @@ int pidfile_open_regular(const char *path, int flags, mode_t mode,
 	return fd;
 }
 
-/* Read at most DCTL_PIDFILE_MAX + 1 bytes from offset 0. */
-static ssize_t read_content(int fd, char *buf, size_t size)
+/*
+ * Read at most DCTL_PIDFILE_MAX + 1 bytes from offset 0. known is the
+ * size fstat() just gave (-1: none): once that much has come, the file
+ * is whole, and no second read is spent on seeing EOF.
+ */
+static ssize_t read_content(int fd, char *buf, size_t size, off_t known)
 {
 	size_t total = 0;
 	ssize_t n;
 
-	while (total < size) {
+	while (total < size && (total == 0 || known < 0 ||
+				(off_t)total < known)) {
 		n = pread(fd, buf + total, size - total, (off_t)total);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -159,13 +164,13 @@ static ssize_t read_content(int fd, char *buf, size_t size)
 	return (ssize_t)total;
 }
 
-static int parse_fd(int fd, pid_t pid_max, pid_t *pid,
+static int parse_fd(int fd, off_t known, pid_t pid_max, pid_t *pid,
 		    enum dctl_pid_fault *fault)
 {
 	char buf[DCTL_PIDFILE_MAX + 1];
 	ssize_t n;
 
-	n = read_content(fd, buf, sizeof(buf));
+	n = read_content(fd, buf, sizeof(buf), known);
 	if (n < 0)
 		return (int)n;
 	return dctl_pid_parse(buf, (size_t)n, pid_max, pid, fault);
@@ -184,7 +189,7 @@ int pidfile_read(const char *path, pid_t pid_max, pid_t *pid,
 	fd = pidfile_open_regular(path, O_RDONLY, 0, st);
 	if (fd < 0)
 		return fd;
-	r = parse_fd(fd, pid_max, pid, fault);
+	r = parse_fd(fd, st->st_size, pid_max, pid, fault);
 	close(fd);
 	return r;
 }
@@ -238,7 +243,7 @@ static int holder_settled(void *arg)
 	struct holder_wait *w = arg;
 	pid_t pid = 0;
 
-	if (parse_fd(w->fd, 0, &pid, NULL) == 0 && held_by_named(pid, w->st)) {
+	if (parse_fd(w->fd, -1, 0, &pid, NULL) == 0 && held_by_named(pid, w->st)) {
 		w->seen = pid;
 		return -EEXIST;
 	}
@@ -313,7 +318,7 @@ static int unlocked_writer(int fd, struct stat *st, pid_t *holder)
 
 	if (fstat(fd, st) < 0)
 		return -errno;
-	if (parse_fd(fd, 0, &w.pid, NULL) < 0 || w.pid == getpid())
+	if (parse_fd(fd, st->st_size, 0, &w.pid, NULL) < 0 || w.pid == getpid())
 		return 0;
 	if (util_retry(util_deadline_in(EXITING_WAIT_MS), HOLDER_POLL_MS,
 		       HOLDER_POLL_MS, writer_gone, &w) == 0)
@@ -496,7 +501,7 @@ int dctl_pidfile_remove_stale(const char *path, pid_t pid)
 		goto out;
 	}
 	/* A new instance may have written its own PID since. */
-	if (parse_fd(fd, 0, &named, NULL) < 0 || named != pid) {
+	if (parse_fd(fd, -1, 0, &named, NULL) < 0 || named != pid) {
 		r = -EBUSY;
 		goto out;
 	}

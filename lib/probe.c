@@ -514,6 +514,33 @@ static void ask_named(struct dctl_status *st)
 	st->named_r = proc_holds_flock(st->pid, st->dev, st->ino);
 }
 
+/*
+ * A live process that started before its pidfile was written is running
+ * whoever holds the lock (the rule for a file the daemon wrote itself).
+ * Asked with DCTL_PROBE_LOCK_IF_NEEDED, that settles the record without
+ * the daemon's fd and fdinfo entries or the lock table: half the /proc
+ * reads of a status, and the costliest to open. Anything else (gone, a
+ * zombie, younger than the file, hidden) is left to the lock-first path.
+ */
+static bool running_by_age(struct dctl_status *st,
+			   const struct probe_ctx *ctx)
+{
+	struct timespec started;
+	struct proc_stat ps;
+
+	if (!(ctx->flags & DCTL_PROBE_LOCK_IF_NEEDED) || st->error != 0)
+		return false;
+	if (proc_read_stat(st->pid, &ps) < 0 || ps.state == 'Z' ||
+	    ps.state == 'X' || ps.state == 'x')
+		return false;
+	started = proc_start_time(ps.start_ticks);
+	if (!proc_started_before(ps.start_ticks, &st->mtime))
+		return false;
+	st->lock_unread = true;
+	set_running(st, &ps, &started, ctx->flags);
+	return true;
+}
+
 static bool is_locked_doubt(const struct dctl_status *st)
 {
 	return st->state == DCTL_STATE_UNKNOWN && st->error == -EBUSY;
@@ -538,7 +565,7 @@ static void probe_pass(const char *const *paths, size_t n,
 			continue;
 		probe_read(paths[i], ctx, &st[i]);
 		st[i].pending = true;
-		if (!file_was_read(&st[i]))
+		if (!file_was_read(&st[i]) || running_by_age(&st[i], ctx))
 			continue;
 		if (todo <= FEW_PIDFILES)
 			ask_named(&st[i]);
@@ -869,7 +896,7 @@ int probe_records(const char *const *paths, size_t n, unsigned flags,
 
 static bool flags_known(unsigned flags)
 {
-	return (flags & ~DCTL_PROBE_DETAILS) == 0;
+	return (flags & ~(DCTL_PROBE_DETAILS | DCTL_PROBE_LOCK_IF_NEEDED)) == 0;
 }
 
 int dctl_probe_many(const char *const *paths, size_t n, unsigned flags,

@@ -85,7 +85,9 @@ pid_t dctl_status_get_pid(const struct dctl_status *st)
 
 int dctl_status_get_locked(const struct dctl_status *st)
 {
-	return st ? st->locked : -EINVAL;
+	if (!st)
+		return -EINVAL;
+	return st->lock_unread ? -ENODATA : st->locked;
 }
 
 int dctl_status_get_trusted(const struct dctl_status *st)

@@ -24,6 +24,7 @@ struct dctl_status {
 	enum dctl_state state;
 	pid_t pid;		/* 0 when the file names none */
 	bool locked;		/* its flock is held by someone */
+	bool lock_unread;	/* the verdict did not need to look */
 	bool trusted;		/* root's trust rules pass (always, for others) */
 	bool zombie;
 	bool in_list;		/* owned by a dctl_status_list */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "daemonctl.h"
@@ -143,37 +144,79 @@ out:
 	return r < 0 ? -1 : 0;
 }
 
-/* Print one record; grows *buf as needed. Returns 0 or -1. */
-static int print_one(const struct dctl_status *st, const struct target *tg,
-		     bool json, int64_t now, char **buf, size_t *size)
+/*
+ * The lines go out in one write(2) from one buffer, not through stdio:
+ * for one daemon that spares stdout's fstat and buffer, a tenth of a
+ * status's system calls.
+ */
+struct out {
+	char *buf;
+	size_t len, size;
+};
+
+/* Room for need more bytes after len. 0 or -1. */
+static int out_reserve(struct out *o, size_t need)
 {
+	size_t size = o->size ? o->size : 256;
 	char *p;
+
+	while (size - o->len < need)
+		size *= 2;
+	if (size == o->size)
+		return 0;
+	p = realloc(o->buf, size);
+	if (!p) {
+		cli_error("out of memory");
+		return -1;
+	}
+	o->buf = p;
+	o->size = size;
+	return 0;
+}
+
+/* Append one record and its newline. Returns 0 or -1. */
+static int print_one(const struct dctl_status *st, const struct target *tg,
+		     bool json, int64_t now, struct out *o)
+{
+	size_t room;
 	int n;
 
 	for (;;) {
+		room = o->size - o->len;
 		if (json)
-			n = dctl_status_json(st, tg->name, tg->path, now, *buf,
-					     *size);
+			n = dctl_status_json(st, tg->name, tg->path, now,
+					     o->buf + o->len, room);
 		else
 			n = dctl_status_format(st, tg->name, tg->path,
-					       cli.verbose > 0, *buf, *size);
+					       cli.verbose > 0,
+					       o->buf + o->len, room);
 		if (n < 0) {
 			cli_error("%s: cannot format its status: %s", tg->path,
 				  strerror(-n));
 			return -1;
 		}
-		if ((size_t)n < *size)
+		/* The line, its NUL, which the newline then replaces. */
+		if ((size_t)n < room)
 			break;
-		p = realloc(*buf, (size_t)n + 1);
-		if (!p) {
-			cli_error("out of memory");
+		if (out_reserve(o, (size_t)n + 1) < 0)
 			return -1;
-		}
-		*buf = p;
-		*size = (size_t)n + 1;
 	}
-	fputs(*buf, stdout);
-	putchar('\n');
+	o->len += (size_t)n;
+	o->buf[o->len++] = '\n';
+	return 0;
+}
+
+static int print_out(const struct out *o)
+{
+	int r;
+
+	if (o->len == 0)
+		return 0;
+	r = util_write_all(STDOUT_FILENO, o->buf, o->len);
+	if (r < 0) {
+		cli_error("cannot write to standard output: %s", strerror(-r));
+		return -1;
+	}
 	return 0;
 }
 
@@ -194,24 +237,28 @@ static int lsb_code(const struct dctl_status *st)
 static int print_all(const struct args *a, struct dctl_status_list *l)
 {
 	int64_t now = (int64_t)time(NULL);
+	struct out o = { NULL, 0, 0 };
 	struct dctl_status *st;
-	char *buf = NULL;
-	size_t i, size = 0;
+	size_t i;
 	int code = 0;
 
+	if (!cli.quiet && out_reserve(&o, 1) < 0)
+		return EXIT_USAGE;
 	for (i = 0; i < a->targets.n; i++) {
 		st = dctl_status_list_get(l, i);
 		if (a->matching)
 			dctl_status_match(st, a->match);
 		if (lsb_code(st) > code)
 			code = lsb_code(st);
-		if (!cli.quiet &&
-		    print_one(st, target(a, i), a->json, now, &buf, &size) < 0) {
+		if (!cli.quiet && print_one(st, target(a, i), a->json, now,
+					    &o) < 0) {
 			code = EXIT_USAGE;
 			break;
 		}
 	}
-	free(buf);
+	if (print_out(&o) < 0)
+		code = EXIT_USAGE;
+	free(o.buf);
 	return code;
 }
 
@@ -226,8 +273,12 @@ static int report(const struct args *a)
 
 	if (a->targets.n == 0)
 		return 0;
+	/* The plain line shows no lock: read it only where the verdict
+	 * rests on it. */
 	if (a->json || a->matching || cli.verbose)
 		flags |= DCTL_PROBE_DETAILS;
+	else
+		flags |= DCTL_PROBE_LOCK_IF_NEEDED;
 	paths = calloc(a->targets.n, sizeof(*paths));
 	if (!paths) {
 		cli_error("out of memory");

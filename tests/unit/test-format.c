@@ -149,6 +149,10 @@ static void test_verbose(void **state)
 			    "pidfile not trusted: another user could have written it; "
 			    "exe /usr/sbin/webd; user root; "
 			    "instance 0b6f2f9e-4c39-4d5e-9d52-1f3a3f0c2a11]");
+	running(&st, 1234);
+	st.lock_unread = true;
+	assert_string_equal(line(&st, "web", NULL, true, T0 + 45),
+			    "web: running (pid 1234, up 45s) [lock not read: the process is older than its pidfile]");
 	fill(&st, DCTL_STATE_DEAD, 4321);
 	st.reason = (char *)"process 4321 started after the pidfile was written";
 	assert_string_equal(line(&st, "web", "/run/web.pid", true, T0),
@@ -279,6 +283,12 @@ static void test_json_states(void **state)
 		"\"uptime\":null,\"instance\":null,\"exe\":null,\"user\":null,"
 		"\"reason\":null,"
 		NO_SUPERVISION);
+
+	/* A lock the probe did not read is not called free. */
+	running(&st, 77);
+	st.lock_unread = true;
+	assert_non_null(strstr(json(&st, "w", "/w.pid", T0),
+			       ",\"locked\":null,"));
 
 	/* A uid without a name in the user database: the number. */
 	running(&st, 77);

@@ -567,6 +567,71 @@ static void test_locked_by_named_clock_skew(void **unused)
 	end_child(holder);
 }
 
+/* Probe path both ways: the verdict, PID and reason must agree. */
+static void same_verdict(const char *path, struct dctl_status *quick)
+{
+	struct dctl_status full = { 0 };
+
+	probe_ok(path, 0, &full);
+	probe_ok(path, DCTL_PROBE_LOCK_IF_NEEDED, quick);
+	assert_int_equal(quick->state, full.state);
+	assert_int_equal(quick->pid, full.pid);
+	assert_int_equal(quick->error, full.error);
+	assert_int_equal(quick->started, full.started);
+	if (full.reason)
+		assert_string_equal(quick->reason, full.reason);
+	else
+		assert_null(quick->reason);
+	assert_int_equal(dctl_status_get_locked(&full), full.locked);
+}
+
+/*
+ * Leaving the lock unread changes no verdict: it is skipped only for a
+ * live process older than its file, and read wherever the verdict rests
+ * on it (a named holder whose clock says it is younger, a reused PID, a
+ * dead one, a file locked by someone the file does not name).
+ */
+static void test_lock_if_needed(void **unused)
+{
+	struct dctl_status st = { 0 };
+	pid_t holder, stranger, lholder, gone = reaped_pid();
+
+	holder = lock_holder(at("quick.pid"), 1, WRITE_OWN_PID, 0);
+	same_verdict(at("quick.pid"), &st);
+	assert_int_equal(st.state, DCTL_STATE_RUNNING);
+	assert_int_equal(dctl_status_get_locked(&st), -ENODATA);
+	assert_true(st.start_ticks > 0);
+
+	/* Younger than its file by the clock: only the lock says running. */
+	age_file(at("quick.pid"), 3600);
+	same_verdict(at("quick.pid"), &st);
+	assert_int_equal(st.state, DCTL_STATE_RUNNING);
+	assert_int_equal(dctl_status_get_locked(&st), 1);
+
+	stranger = paused_child();
+	write_pid(at("quick-reused.pid"), stranger);
+	age_file(at("quick-reused.pid"), 3600);
+	same_verdict(at("quick-reused.pid"), &st);
+	assert_int_equal(st.state, DCTL_STATE_DEAD);
+	assert_int_equal(dctl_status_get_locked(&st), 0);
+
+	lholder = lock_holder(at("quick-other.pid"), 1, WRITE_GIVEN_PID,
+			      stranger);
+	age_file(at("quick-other.pid"), 3600);
+	same_verdict(at("quick-other.pid"), &st);
+	assert_int_equal(st.error, -EBUSY);
+	assert_int_equal(dctl_status_get_locked(&st), 1);
+
+	write_pid(at("quick-gone.pid"), gone);
+	same_verdict(at("quick-gone.pid"), &st);
+	assert_int_equal(st.state, DCTL_STATE_DEAD);
+
+	assert_int_equal(dctl_status_get_locked(NULL), -EINVAL);
+	end_child(lholder);
+	end_child(stranger);
+	end_child(holder);
+}
+
 static void test_locked_doubt(void **unused)
 {
 	struct dctl_status st = { 0 };
@@ -1629,6 +1694,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_pid_reused, free_kept),
 		cmocka_unit_test_teardown(test_locked_pid_reused, free_kept),
 		cmocka_unit_test_teardown(test_locked_by_named_clock_skew, free_kept),
+		cmocka_unit_test_teardown(test_lock_if_needed, free_kept),
 		cmocka_unit_test_teardown(test_locked_doubt, free_kept),
 		cmocka_unit_test_teardown(test_settles_start_writing, free_kept),
 		cmocka_unit_test_teardown(test_settles_new_file, free_kept),
