@@ -96,14 +96,30 @@ static int open_output(struct spawn *s, const char *path, int *fd)
 	return 0;
 }
 
+/*
+ * A stream the log keeper takes gets its pipe (made once, for every run);
+ * any other its file, or nothing (/dev/null).
+ */
+static int open_stream(struct spawn *s, bool err, int *fd)
+{
+	*fd = output_run_fd(s, err);
+	if (*fd < -1)
+		return *fd;
+	if (*fd >= 0)
+		return 0;
+	return open_output(s, err ? s->o->stderr_path : s->o->stdout_path, fd);
+}
+
 /* Both, and one open file for both when they name the same path. */
 int outfile_open_all(struct spawn *s)
 {
 	const struct spawn_opts *o = s->o;
 	int e;
 
-	if ((e = open_output(s, o->stdout_path, &s->out_fd)))
+	if ((e = output_open(s)) || (e = open_stream(s, false, &s->out_fd)))
 		return e;
+	if (s->keep)
+		return open_stream(s, true, &s->err_fd);
 	/* The same file for both (-O): one description, shared offset. */
 	if (o->stderr_path && o->stdout_path && s->out_fd >= 0 &&
 	    strcmp(o->stderr_path, o->stdout_path) == 0) {
@@ -115,5 +131,5 @@ int outfile_open_all(struct spawn *s)
 					  spawn_errstr(s, errno));
 		return 0;
 	}
-	return open_output(s, o->stderr_path, &s->err_fd);
+	return open_stream(s, true, &s->err_fd);
 }

@@ -270,6 +270,8 @@ static int relaunch(void *ctx, pid_t *pid, int *pidfd)
 		r = env_build(s);
 	if (!r)
 		r = launch_start(s);
+	if (!r)
+		output_set_pid(s, s->daemon);
 	*pid = r ? 0 : s->daemon;
 	*pidfd = -1;
 	s->pf = NULL;
@@ -281,7 +283,42 @@ static int relaunch(void *ctx, pid_t *pid, int *pidfd)
 	return r < 0 ? r : 0;
 }
 
-static const struct supervise_ops respawn_ops = { .launch = relaunch };
+/* The log keeper, in the supervisor's loop: s->keep, if any. */
+static int keep_pollfds(void *ctx, struct pollfd *pfd)
+{
+	return output_pollfds(((struct respawn *)ctx)->s, pfd);
+}
+
+static int keep_timeout(void *ctx)
+{
+	return output_timeout(((struct respawn *)ctx)->s);
+}
+
+static int keep_dispatch(void *ctx, const struct pollfd *pfd, int n)
+{
+	return output_dispatch(((struct respawn *)ctx)->s, pfd, n);
+}
+
+/* What the run left in the pipes is its own: its last line is ended
+ * before the next run writes. */
+static void keep_ended(void *ctx)
+{
+	output_end_run(((struct respawn *)ctx)->s);
+}
+
+static void keep_finishing(void *ctx)
+{
+	output_close(((struct respawn *)ctx)->s, SPAWN_DRAIN_MS);
+}
+
+static const struct supervise_ops respawn_ops = {
+	.launch = relaunch,
+	.pollfds = keep_pollfds,
+	.timeout = keep_timeout,
+	.dispatch = keep_dispatch,
+	.ended = keep_ended,
+	.finishing = keep_finishing,
+};
 
 /* A READY=1 from the current run makes its stable time count from now. */
 static int on_notify(void *data, int fd, short revents)
@@ -352,6 +389,12 @@ static int supervise_program(struct respawn *rs, int report, int64_t started)
 	};
 	int r;
 
+	/* Without --respawn the supervisor is there for the log keeper: it
+	 * ends with the program. */
+	if (cfg.backoff.policy == SV_RESPAWN_NONE) {
+		cfg.once = true;
+		cfg.backoff.policy = SV_RESPAWN_ALWAYS;
+	}
 	cfg.backoff.stable_from_ready = s->o->ready == DCTL_READY_NOTIFY;
 	r = supervise_new(&rs->sv, &cfg, &respawn_ops, rs);
 	if (r < 0)
@@ -381,6 +424,7 @@ static void give_back(struct respawn *rs, int report, int err)
 		   s->program, spawn_errstr(s, err));
 	kill(s->daemon, SIGKILL);
 	spawn_reap(s->daemon, &status);
+	output_close(s, SPAWN_DRAIN_FAILED_MS);
 	dctl_pidfile_remove(rs->pf);
 	rs->pf = NULL;
 	send_report(report, s->res, -err);
@@ -415,6 +459,7 @@ static void supervisor_main(struct spawn *s, int report, int cancel)
 		send_report(report, s->res, r);
 		_exit(0);
 	}
+	output_set_pid(s, s->daemon);
 	/* Keep the lock and, with --notify-await, the socket. */
 	rs.pf = s->pf;
 	s->pf = NULL;

@@ -488,6 +488,8 @@ void spawn_release(struct spawn *s, bool failed)
 	}
 	s->pf = NULL;
 	s->keep_ns = false;
+	/* A start that failed may have said why on its stderr. */
+	output_close(s, SPAWN_DRAIN_FAILED_MS);
 	spawn_release_run(s);
 	creds_free(&s->user);
 	errno = saved;
@@ -529,7 +531,10 @@ int dctl_spawn_start(struct dctl_spawn *sp)
 	r = validate_start(&s);
 	if (!r)
 		r = respawn_validate(&s);
-	if (!r && o->respawn.policy != SV_RESPAWN_NONE && !o->test) {
+	/* A log keeper is a resident process: the supervisor's, which then
+	 * supervises one run without --respawn. */
+	if (!r && (o->respawn.policy != SV_RESPAWN_NONE || output_kept(o)) &&
+	    !o->test) {
 		r = respawn_start(&s);
 		creds_free(&s.user);
 	} else {
@@ -570,6 +575,9 @@ int dctl_spawn_exec(struct dctl_spawn *sp)
 	if (s.o->respawn.policy != SV_RESPAWN_NONE)
 		return spawn_fail(&s, DCTL_STAGE_VALIDATE, EINVAL,
 				  "a program run in place cannot be supervised");
+	if (output_kept(s.o))
+		return spawn_fail(&s, DCTL_STAGE_VALIDATE, EINVAL,
+				  "a program run in place cannot have a log keeper (--syslog, --output-max-size, --timestamps)");
 	r = validate_exec(&s);
 	if (!r && s.o->pidfile)
 		r = startlock_take(&s);

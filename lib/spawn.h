@@ -23,6 +23,7 @@
 #define DCTL_SPAWN_H
 
 #include <limits.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -134,6 +135,7 @@ struct spawn {
 	bool reaped;
 	bool restart;			/* a supervisor's restart, not a start */
 	bool keep_ns;			/* the supervisor keeps the socket */
+	struct output_keep *keep;	/* the log keepers, for every run */
 	unsigned timeout_ms;
 	char ebuf[128];			/* spawn_errstr()'s text */
 	char span_buf[32];		/* spawn_span()'s text */
@@ -288,6 +290,39 @@ int output_validate(struct spawn *s);
 
 /* Free what the options of this file own. */
 void output_free(struct spawn_opts *o);
+
+/*
+ * The log keepers (NULL s->keep when none is needed, and in test mode):
+ * their sinks opened (the file, or the syslog socket: none listening is a
+ * start failure) and a pipe for each kept stream, made once, before the
+ * first run, so that every run writes into the same channel. 0 or -errno,
+ * the failure recorded.
+ */
+int output_open(struct spawn *s);
+
+/* For a run: a descriptor on the pipe of the program's stdout (err
+ * false) or stderr, or -1 if that stream is not kept. -errno on failure. */
+int output_run_fd(struct spawn *s, bool err);
+
+/* The keepers in the supervisor's loop (struct supervise_ops). */
+int output_pollfds(struct spawn *s, struct pollfd *pfd);
+int output_timeout(struct spawn *s);
+int output_dispatch(struct spawn *s, const struct pollfd *pfd, int n);
+/* A run was reaped / a new run started as pid. */
+void output_end_run(struct spawn *s);
+void output_set_pid(struct spawn *s, pid_t pid);
+
+/*
+ * The end: the pipes' write ends closed, what the program left delivered
+ * (for at most drain_ms), the keepers freed. Nothing to do without them.
+ */
+void output_close(struct spawn *s, int drain_ms);
+
+/* How long the end of supervision, and a failed start, wait for the
+ * keeper to write what the program left (the pipes reach EOF at once
+ * unless processes it left behind hold them). */
+#define SPAWN_DRAIN_MS		5000
+#define SPAWN_DRAIN_FAILED_MS	1000
 
 /* -------------------------------------------------------- launch.c */
 

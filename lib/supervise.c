@@ -267,6 +267,8 @@ static void disarm(struct supervisor *sv)
 static void finish(struct supervisor *sv, enum supervise_end end)
 {
 	disarm(sv);
+	if (sv->ops->finishing)
+		sv->ops->finishing(sv->ctx);
 	sv->end = end;
 	if (end == SUPERVISE_GAVE_UP) {
 		sv->st.state = SVSTATE_FAILED;
@@ -422,6 +424,11 @@ static void decide(struct supervisor *sv, const struct sv_exit *e)
 		return;
 	}
 	sv_exit_format(e, what, sizeof(what));
+	if (sv->cfg.once) {
+		svlog(sv, DCTL_LOG_INFO, "program ended (%s)", what);
+		finish(sv, SUPERVISE_DONE);
+		return;
+	}
 	switch (backoff_exited(&sv->bo, util_now_ns(), e, &delay)) {
 	case BACKOFF_END:
 		svlog(sv, DCTL_LOG_INFO, "program ended (%s)", what);
@@ -473,6 +480,8 @@ static int reap(struct supervisor *sv)
 			close(sv->pidfd);
 		sv->pidfd = -1;
 		sv->pid = 0;
+		if (sv->ops->ended)
+			sv->ops->ended(sv->ctx);
 		sv_exit_from_siginfo(&e, &si);
 		decide(sv, &e);
 	}
@@ -525,6 +534,17 @@ static nfds_t fill(const struct supervisor *sv, struct pollfd *p)
 	return (nfds_t)(FD_WATCH + sv->n_watch);
 }
 
+/* The ops' descriptors after the watches; how many. */
+static int fill_io(struct supervisor *sv, struct pollfd *p)
+{
+	int n;
+
+	if (!sv->ops->pollfds)
+		return 0;
+	n = sv->ops->pollfds(sv->ctx, p);
+	return n < 0 ? 0 : n > SUPERVISE_IO_MAX ? SUPERVISE_IO_MAX : n;
+}
+
 static int run_watches(struct supervisor *sv, const struct pollfd *p,
 		       nfds_t n)
 {
@@ -546,16 +566,24 @@ static int run_watches(struct supervisor *sv, const struct pollfd *p,
  * same wake-up; then the program, the timer and the watches. */
 static int once(struct supervisor *sv)
 {
-	struct pollfd p[FD_WATCH + SUPERVISE_WATCH_MAX];
+	struct pollfd p[FD_WATCH + SUPERVISE_WATCH_MAX + SUPERVISE_IO_MAX];
+	struct pollfd *io;
+	int n_io, r;
 	nfds_t n;
-	int r;
 
 	/* A SIGCHLD read while restarting: reap before sleeping. */
 	if (sv->reap_pending && ((r = reap(sv)) < 0 || sv->end != NO_END))
 		return r;
 	n = fill(sv, p);
-	if (poll(p, n, -1) < 0)
+	io = p + n;
+	n_io = fill_io(sv, io);
+	if (poll(p, n + (nfds_t)n_io,
+		 sv->ops->timeout ? sv->ops->timeout(sv->ctx) : -1) < 0)
 		return errno == EINTR ? 0 : -errno;
+	/* The keeper reads first: lines written just before an exit are
+	 * in the pipe when the exit is reaped below. */
+	if (sv->ops->dispatch && (r = sv->ops->dispatch(sv->ctx, io, n_io)) < 0)
+		return r;
 	r = take_signals(sv);
 	if (r < 0)
 		return r;

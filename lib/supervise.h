@@ -67,6 +67,7 @@
 #ifndef DCTL_SUPERVISE_H
 #define DCTL_SUPERVISE_H
 
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -298,12 +299,37 @@ struct supervise_ops {
 	 * failure, with nothing left running.
 	 */
 	int (*launch)(void *ctx, pid_t *pid, int *pidfd);
+	/*
+	 * The rest are optional (NULL), for a log keeper in the same loop,
+	 * whose descriptors and timer change from one wake-up to the next
+	 * (which supervise_watch()'s fixed entries cannot say).
+	 *
+	 * pollfds fills up to SUPERVISE_IO_MAX slots (fd -1: unused) and
+	 * returns how many; timeout says in milliseconds when dispatch
+	 * must run even if nothing is ready (-1: never, so an idle keeper
+	 * costs no wake-up); dispatch runs after every wake-up with the
+	 * slots as poll(2) returned them (a negative return ends the loop).
+	 */
+	int (*pollfds)(void *ctx, struct pollfd *pfd);
+	int (*timeout)(void *ctx);
+	int (*dispatch)(void *ctx, const struct pollfd *pfd, int n);
+	/* The current run was reaped: before any restart. */
+	void (*ended)(void *ctx);
+	/* Supervision ends: before the state record and pidfile go, so
+	 * that no new start can begin while the last lines are written. */
+	void (*finishing)(void *ctx);
 };
+
+/* The most slots ops->pollfds may fill. */
+#define SUPERVISE_IO_MAX 8
 
 struct supervise_cfg {
 	struct backoff_cfg backoff;
 	const char *state_path;		/* NULL: keep no state record */
 	struct dctl_pidfile *pidfile;	/* NULL: none (tests); taken over */
+	/* One run only: its exit ends supervision (SUPERVISE_DONE), as it
+	 * does when a log keeper runs without --respawn. */
+	bool once;
 	dctl_log_fn log;
 	void *log_data;
 };
