@@ -8,6 +8,7 @@
 # to both, on scratch directories in a private mount namespace).
 . "${DCTL_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$DCTL_SRCDIR/tests/integration/debs.sh"
+. "$DCTL_SRCDIR/tests/integration/lsb.sh"
 
 SCRIPT=$DCTL_SRCDIR/examples/init.d/nginx
 NGINX=/usr/sbin/nginx
@@ -19,74 +20,7 @@ if [ -x "$NGINX" ] && [ "$(id -u)" = 0 ]; then
 fi
 
 # ------------------------------------------------- the LSB header block
-# lsb_header FILE: print the block's fields as "Keyword: value" (with
-# continuation lines joined), or fail saying what is wrong with it.
-lsb_header() {
-	awk '
-	/^### BEGIN INIT INFO[ \t]*$/ { inblock = 1; begins++; next }
-	/^### END INIT INFO[ \t]*$/ { if (inblock) ends++; inblock = 0; next }
-	!inblock { next }
-	/^# [A-Z][A-Za-z-]*:/ {
-		key = $2; sub(/:$/, "", key)
-		val = $0; sub(/^# [A-Za-z-]*:[ \t]*/, "", val)
-		if (key in field) { print "duplicate " key > "/dev/stderr"; bad = 1 }
-		field[key] = val; order[++n] = key
-		next
-	}
-	# Only Description may go on, on lines indented past "# ".
-	/^#(\t|  )/ && key == "Description" {
-		val = $0; sub(/^#[ \t]*/, "", val)
-		field[key] = field[key] " " val
-		next
-	}
-	{ print "not a header line: " $0 > "/dev/stderr"; bad = 1 }
-	END {
-		if (begins != 1 || ends != 1) {
-			print "want one BEGIN/END INIT INFO pair" > "/dev/stderr"
-			exit 1
-		}
-		for (i = 1; i <= n; i++) print order[i] ": " field[order[i]]
-		exit bad
-	}' "$1"
-}
-
-field() {
-	sed -n "s/^$1: //p" "$T/header"
-}
-
-# Runlevels as Debian's sysv-rc knows them, none twice.
-levels_ok() {
-	local l seen=" "
-	[ -n "$1" ] || return 1
-	for l in $1; do
-		case $l in [0-6S]) ;; *) return 1 ;; esac
-		case $seen in *" $l "*) return 1 ;; esac
-		seen="$seen$l "
-	done
-}
-
-lsb_header "$SCRIPT" >"$T/header"
-check "the LSB header block parses" test "$?" = 0
-for k in Provides Required-Start Required-Stop Default-Start Default-Stop Short-Description; do
-	check "the header has $k" test -n "$(field "$k")"
-done
-check "Provides names the script" test "$(field Provides)" = nginx
-check "Default-Start is a list of runlevels" levels_ok "$(field Default-Start)"
-check "Default-Stop is a list of runlevels" levels_ok "$(field Default-Stop)"
-# shellcheck disable=SC2046 # one runlevel a word
-both=$(printf '%s\n' $(field Default-Start) $(field Default-Stop) | sort | uniq -d)
-check "no runlevel both starts and stops it" test -z "$both"
-# Facilities ($name) and services are words; insserv knows these names.
-unknown=
-for f in $(field Required-Start) $(field Required-Stop); do
-	case $f in
-	'$local_fs'|'$remote_fs'|'$network'|'$syslog'|'$named'|'$portmap'|'$time'|'$all') ;;
-	'$'*) unknown="$unknown $f" ;;
-	esac
-done
-check "only facilities insserv defines${unknown:+ (not$unknown)}" test -z "$unknown"
-check "the first line is #!/bin/sh" test "$(head -n 1 "$SCRIPT")" = "#!/bin/sh"
-check "the script is executable" test -x "$SCRIPT"
+check_lsb_header "$SCRIPT" nginx
 
 # What update-rc.d makes of it, on private copies of /etc/init.d and the
 # rc?.d directories (tmpfs in a mount namespace of its own, so the
