@@ -486,7 +486,7 @@ static void format_json_text(struct format_buf *b, const char *s)
  */
 static bool json_says_why(const struct dctl_status *st)
 {
-	if (st->state == DCTL_STATE_UNKNOWN)
+	if (st->state == DCTL_STATE_UNKNOWN || st->state == DCTL_STATE_DEAD)
 		return true;
 	if (st->state == DCTL_STATE_RESTARTING)
 		return true;

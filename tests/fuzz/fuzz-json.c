@@ -374,6 +374,12 @@ static void check_object(const struct dctl_status *st, const char *name,
 	expect_any(&r, "user", true, false, scratch);
 	FUZZ_CHECK(read_word(&r, ","));
 	expect_any(&r, "reason", true, false, scratch);
+	FUZZ_CHECK(read_word(&r, ","));
+	expect_any(&r, "supervisor", false, true, scratch);
+	FUZZ_CHECK(read_word(&r, ","));
+	expect_any(&r, "restarts", false, true, scratch);
+	FUZZ_CHECK(read_word(&r, ","));
+	expect_any(&r, "last_exit", true, false, scratch);
 	FUZZ_CHECK(read_word(&r, "}"));
 	FUZZ_CHECK(r.p == r.end);
 	free(scratch);

@@ -207,7 +207,7 @@ for o in r:
     assert o["supervisor"] is None and o["restarts"] == 0, o
     assert o["last_exit"] is None, o
     assert isinstance(o["locked"], bool)
-    assert (o["reason"] is None) == (o["state"] != "unknown"), o
+    assert (o["reason"] is None) == (o["state"] in ("running", "not-running")), o
     assert o["pid"] is None or type(o["pid"]) is int
 sys.exit(0 if eval(sys.argv[2]) else 1)' "$T/out" "$1"
 }

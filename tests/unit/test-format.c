@@ -297,7 +297,7 @@ static void test_json_states(void **state)
 			       ",\"user\":\"4000000\","));
 
 	/* Dead: the process facts describe someone else, so null; the
-	 * reason is null too (null unless unknown). */
+	 * reason says why it counts as dead. */
 	fill(&st, DCTL_STATE_DEAD, 4321);
 	st.started = T0;
 	st.uid = 0;
@@ -307,7 +307,7 @@ static void test_json_states(void **state)
 		"{\"name\":\"web\",\"pidfile\":\"/run/web.pid\",\"pid\":4321,"
 		"\"state\":\"dead\",\"locked\":false,\"started\":null,"
 		"\"uptime\":null,\"instance\":null,\"exe\":null,\"user\":null,"
-		"\"reason\":null,"
+		"\"reason\":\"process 4321 started after the pidfile was written\","
 		NO_SUPERVISION);
 
 	fill(&st, DCTL_STATE_NOT_RUNNING, 0);
