@@ -1,5 +1,5 @@
 #!/bin/bash
-# Races on one pidfile (SPEC 4.5): 40 concurrent daemon-starts give exactly
+# Races on one pidfile: 40 concurrent daemon-starts give exactly
 # one daemon, one exit 0 and 39 exits 1; then a bounded storm of start,
 # stop and status never fails a start nor leaves two daemons.
 . "${DCTL_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
