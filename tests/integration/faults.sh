@@ -82,28 +82,38 @@ exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
 ulimit -n "$1" && shift && exec "$@"
 EOF_NOFILE
 chmod 755 "$T/nofile"
-fault "daemon-start, ulimit -n 5" 3 \
-	"^daemon-start: .*Too many open files$" "$P" \
-	"$T/nofile" 5 "$START" -p "$P" "$T/fsleep" 600
-run 0 "a daemon to look at" "$START" -p "$P" "$T/fsleep" 600
-pid=$(cat "$P")
-track "$pid"
-for n in 4 5; do
-	run 0 "daemon-status, ulimit -n $n: still running" \
-		"$T/nofile" "$n" "$STATUS" -p "$P"
-done
-run 3 "daemon-stop, ulimit -n 4: exit 3" \
-	"$T/nofile" 4 "$STOP" -p "$P"
-grep_err "^daemon-stop: $P: cannot stop pid $pid: Too many open files$" \
-	"daemon-stop, ulimit -n 4: says why"
-check "daemon-stop, ulimit -n 4: the daemon was left alone" alive "$pid"
-run 0 "daemon-stop, ulimit -n 5: stops it" \
-	"$T/nofile" 5 "$STOP" -p "$P"
-check "daemon-stop, ulimit -n 5: nothing left" test ! -e "$P"
-check "daemon-stop, ulimit -n 5: no process left" no_sleeper
+# In a --enable-shared-tools build the tools are libtool's wrapper
+# scripts: the shell that runs them would meet these limits, not the tool.
+case $(head -c 2 "$START") in
+'#!') wrapped=true ;;
+*) wrapped=false ;;
+esac
+if $wrapped; then
+	echo "# SKIP descriptor limits: the tools are libtool wrapper scripts here"
+else
+	fault "daemon-start, ulimit -n 5" 3 \
+		"^daemon-start: .*Too many open files$" "$P" \
+		"$T/nofile" 5 "$START" -p "$P" "$T/fsleep" 600
+	run 0 "a daemon to look at" "$START" -p "$P" "$T/fsleep" 600
+	pid=$(cat "$P")
+	track "$pid"
+	for n in 4 5; do
+		run 0 "daemon-status, ulimit -n $n: still running" \
+			"$T/nofile" "$n" "$STATUS" -p "$P"
+	done
+	run 3 "daemon-stop, ulimit -n 4: exit 3" \
+		"$T/nofile" 4 "$STOP" -p "$P"
+	grep_err "^daemon-stop: $P: cannot stop pid $pid: Too many open files$" \
+		"daemon-stop, ulimit -n 4: says why"
+	check "daemon-stop, ulimit -n 4: the daemon was left alone" alive "$pid"
+	run 0 "daemon-stop, ulimit -n 5: stops it" \
+		"$T/nofile" 5 "$STOP" -p "$P"
+	check "daemon-stop, ulimit -n 5: nothing left" test ! -e "$P"
+	check "daemon-stop, ulimit -n 5: no process left" no_sleeper
+fi
 
 # ------------------------------------------------------------ fork refused
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && ! $wrapped; then
 	mkdir -m 777 "$T/nobody"
 	# Under ASan, LeakSanitizer's own thread could not start at exit
 	# either; the leak check is the one thing turned off here.
@@ -115,7 +125,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 		env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 		"$START" -p "$T/nobody/d.pid" "$T/fsleep" 600
 else
-	echo "# SKIP fork refused: needs root and setpriv"
+	echo "# SKIP fork refused: needs root, setpriv and the tools themselves (not libtool wrappers)"
 fi
 
 # ------------------------------------------------------------ closed stdio
