@@ -22,6 +22,16 @@ if [ ! -x /usr/sbin/start-stop-daemon ]; then
 	echo "1..0 # SKIP dpkg's start-stop-daemon is not installed"
 	exit 0
 fi
+# In a --enable-shared-tools build (distcheck makes one) the front end is
+# libtool's wrapper script, which would sit over /usr/sbin/start-stop-daemon
+# in its place; the scripts are run against the program itself in the
+# default and ASan builds.
+case $(head -c 2 "$SSD") in
+'#!')
+	echo "1..0 # SKIP the front end here is libtool's wrapper script, not the program"
+	exit 0
+	;;
+esac
 
 # script pidfile
 SCRIPTS="memcached:/run/memcached.pid
