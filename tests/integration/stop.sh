@@ -156,19 +156,21 @@ check "match: daemon gone" wait_gone "$dpid" 10
 # --- --no-wait: a reload signal
 reloader() {
 	(
+		# The trap before the PID: once the pidfile names us, a HUP
+		# is a reload, never our end.
+		trap 'echo hup >>"$T/hups"' HUP
 		exec 9>"$P"
 		flock -n 9 || exit 1
 		echo "$BASHPID" >&9
-		trap 'echo hup >>"$T/hups"' HUP
 		while :; do sleep 0.05 9>&- & wait $!; done
 	) &
 	dpid=$!
 	track "$dpid"
-	for _ in $(seq 100); do [ -s "$P" ] && break; sleep 0.02; done
+	wait_for 100 test -s "$P"
 }
 reloader
 run 0 "--no-wait --signal HUP: exit 0" "$STOP" -p "$P" --signal HUP --no-wait
-for _ in $(seq 50); do [ -s "$T/hups" ] && break; sleep 0.05; done
+wait_for 100 test -s "$T/hups"
 check "--no-wait: the daemon got HUP" test "$(cat "$T/hups" 2>/dev/null)" = hup
 check "--no-wait: daemon still running" alive "$dpid"
 check "--no-wait: pidfile kept" test -f "$P"
