@@ -81,13 +81,16 @@ static int pw_call(void *arg, char *buf, size_t size)
 
 	e = q->name ? getpwnam_r(q->name, &pw, buf, size, &res)
 		    : getpwuid_r(q->uid, &pw, buf, size, &res);
-	q->found = res != NULL;
+	q->found = false;
 	if (res) {
 		q->c->uid = pw.pw_uid;
 		q->c->gid = pw.pw_gid;
 		snprintf(q->c->name, sizeof(q->c->name), "%s", pw.pw_name);
-		snprintf(q->c->home, sizeof(q->c->home), "%s",
-			 pw.pw_dir && *pw.pw_dir ? pw.pw_dir : "/");
+		free(q->c->home);
+		q->c->home = strdup(pw.pw_dir && *pw.pw_dir ? pw.pw_dir : "/");
+		if (!q->c->home)
+			return ENOMEM;
+		q->found = true;
 	}
 	return e;
 }
@@ -212,8 +215,9 @@ static int resolve_uid(const char *user, struct creds *c)
 	 * group by accident), no groups. */
 	c->uid = (uid_t)id;
 	c->gid = (gid_t)id;
-	strcpy(c->home, "/");
-	return 0;
+	free(c->home);
+	c->home = strdup("/");
+	return c->home ? 0 : -ENOMEM;
 }
 
 int creds_resolve(const char *spec, struct creds *c)
@@ -235,14 +239,14 @@ int creds_resolve(const char *spec, struct creds *c)
 		e = resolve_uid(user, c);
 	else
 		e = creds_lookup_name(user, c);
+	if (!e && group)
+		e = creds_resolve_group(group, &c->gid);
+	if (!e && c->name[0])
+		e = lookup_groups(c);
+	/* A failure leaves nothing to free. */
 	if (e)
-		return e;
-
-	if (group && (e = creds_resolve_group(group, &c->gid)))
-		return e;
-	if (c->name[0])
-		return lookup_groups(c);
-	return 0;
+		creds_free(c);
+	return e;
 }
 
 int creds_set_group(struct creds *c, gid_t gid)
@@ -259,4 +263,6 @@ void creds_free(struct creds *c)
 	free(c->groups);
 	c->groups = NULL;
 	c->ngroups = 0;
+	free(c->home);
+	c->home = NULL;
 }

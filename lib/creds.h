@@ -23,7 +23,7 @@ struct creds {
 	gid_t *groups;			/* malloc'd; creds_free() */
 	bool keep_groups;		/* leave the supplementary groups be */
 	char name[CREDS_NAME_MAX];			/* USER, LOGNAME ("" if only numeric) */
-	char home[4096];		/* HOME ("/" if unknown) */
+	char *home;			/* HOME ("/" if unknown); malloc'd */
 };
 
 /*

@@ -491,8 +491,17 @@ void spawn_release(struct spawn *s, bool failed)
 	/* A start that failed may have said why on its stderr. */
 	output_close(s, SPAWN_DRAIN_FAILED_MS);
 	spawn_release_run(s);
-	creds_free(&s->user);
+	spawn_free_resolved(s);
 	errno = saved;
+}
+
+void spawn_free_resolved(struct spawn *s)
+{
+	creds_free(&s->user);
+	free(s->program);
+	s->program = NULL;
+	free(s->chdir_buf);
+	s->chdir_buf = NULL;
 }
 
 int spawn_steps(struct spawn *s)
@@ -536,7 +545,7 @@ int dctl_spawn_start(struct dctl_spawn *sp)
 	if (!r && (o->respawn.policy != SV_RESPAWN_NONE || output_kept(o)) &&
 	    !o->test) {
 		r = respawn_start(&s);
-		creds_free(&s.user);
+		spawn_free_resolved(&s);
 	} else {
 		if (!r)
 			r = spawn_steps(&s);

@@ -108,8 +108,8 @@ struct dctl_spawn {
 struct spawn {
 	const struct spawn_opts *o;
 	struct spawn_result *res;
-	char program[PATH_MAX];		/* resolved, inside any chroot */
-	char chdir_buf[PATH_MAX];
+	char *program;			/* resolved, inside any chroot */
+	char *chdir_buf;		/* a relative --chdir made absolute */
 	const char *chdir_path;
 	char *default_argv[2];
 	char *const *argv;
@@ -194,6 +194,9 @@ int spawn_steps(struct spawn *s);
  * socket unless keep_ns), released; the pidfile and the user stay.
  */
 void spawn_release_run(struct spawn *s);
+
+/* What validation resolved (user, program, directory), freed. */
+void spawn_free_resolved(struct spawn *s);
 
 /*
  * The end of a start: a failed one kills what it started and removes the

@@ -8,7 +8,7 @@
 
 int dctl_user_parse(const char *text, uid_t *uid)
 {
-	struct creds c;
+	struct creds c = { 0 };
 	unsigned long id;
 	int e;
 
@@ -21,8 +21,9 @@ int dctl_user_parse(const char *text, uid_t *uid)
 		*uid = (uid_t)id;
 		return 0;
 	}
-	if ((e = creds_lookup_name(text, &c)))
-		return e;
-	*uid = c.uid;
-	return 0;
+	e = creds_lookup_name(text, &c);
+	if (!e)
+		*uid = c.uid;
+	creds_free(&c);
+	return e;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -55,9 +56,14 @@ static int check_dirs(struct spawn *s)
 					  "cannot resolve --chdir %s: %s",
 					  s->chdir_path,
 					  spawn_errstr(s, errno));
-		e = snprintf(s->chdir_buf, sizeof(s->chdir_buf), "%s/%s",
-			     o->chroot_path ? "" : cwd, s->chdir_path);
-		if (e < 0 || (size_t)e >= sizeof(s->chdir_buf))
+		s->chdir_buf = util_asprintf("%s/%s",
+					     o->chroot_path ? "" : cwd,
+					     s->chdir_path);
+		if (!s->chdir_buf)
+			return spawn_fail(s, DCTL_STAGE_VALIDATE, ENOMEM,
+					  "directory %s: out of memory",
+					  s->chdir_path);
+		if (strlen(s->chdir_buf) >= PATH_MAX)
 			return spawn_fail(s, DCTL_STAGE_VALIDATE, ENAMETOOLONG,
 					  "directory %s: path too long",
 					  s->chdir_path);
@@ -69,12 +75,17 @@ static int check_dirs(struct spawn *s)
 static int check_program(struct spawn *s)
 {
 	const struct spawn_opts *o = s->o;
+	char path[PATH_MAX];
 	int e;
 
 	if (!o->program || !*o->program)
 		return spawn_fail(s, DCTL_STAGE_VALIDATE, EINVAL, "no program given");
-	e = execpath_find(o->program, o->chroot_path, s->program,
-				sizeof(s->program));
+	e = execpath_find(o->program, o->chroot_path, path, sizeof(path));
+	/* The start keeps the path only as long as it is (a supervisor
+	 * keeps it for life). */
+	if ((e == 0 || e == -EACCES) && !(s->program = strdup(path)))
+		return spawn_fail(s, DCTL_STAGE_VALIDATE, ENOMEM,
+				  "program %s: out of memory", o->program);
 	if (e == -ENOENT)
 		return spawn_fail(s, DCTL_STAGE_VALIDATE, ENOENT,
 				  "program not found: %s", o->program);
