@@ -246,7 +246,7 @@ struct respawn {
 	struct spawn *s;		/* the first start's, resolved */
 	struct dctl_pidfile *pf;	/* locked; the loop's once it runs */
 	struct supervisor *sv;
-	char state_path[PATH_MAX];
+	char *state_path;		/* PIDFILE.state */
 };
 
 /*
@@ -448,10 +448,9 @@ static void supervisor_main(struct spawn *s, int report, int cancel)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	started = util_now_ns();
 	r = spawn_steps(s);
-	if (r == 0 && svstate_path(s->o->pidfile, rs.state_path,
-				   sizeof(rs.state_path)) < 0)
-		r = spawn_fail(s, DCTL_STAGE_PIDFILE, ENAMETOOLONG,
-			       "pidfile path too long for its state record");
+	if (r == 0 && !(rs.state_path = svstate_path_new(s->o->pidfile)))
+		r = spawn_fail(s, DCTL_STAGE_PIDFILE, ENOMEM,
+			       "no memory for the state record's path");
 	if (r < 0) {
 		if (r == -EEXIST && !s->running)
 			r = -EIO;
@@ -470,6 +469,7 @@ static void supervisor_main(struct spawn *s, int report, int cancel)
 	if (r < 0 && !rs.sv)
 		give_back(&rs, report, -r);
 	supervise_free(rs.sv);
+	free(rs.state_path);
 	_exit(r < 0 ? 1 : 0);
 }
 

@@ -410,6 +410,8 @@ static void restart(struct supervisor *sv)
 	record(sv);
 	svlog(sv, DCTL_LOG_INFO, "restarted as pid %d (%u restarts)",
 	      (int)pid, sv->bo.restarts);
+	/* The launch went deep: none of that depth stays ours. */
+	util_stack_trim();
 }
 
 /* A run ended (or a restart failed) as e says: what the policy wants. */
@@ -608,6 +610,8 @@ int supervise_run(struct supervisor *sv)
 	r = open_signals(sv);
 	if (r < 0)
 		return r;
+	/* Nor does the first start's. */
+	util_stack_trim();
 	/* The first run may have ended before the loop began. */
 	r = reap(sv);
 	while (r >= 0 && sv->end == NO_END)

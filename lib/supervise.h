@@ -227,6 +227,9 @@ const char *svstate_kind_str(enum svstate_kind k);
 /* PIDFILE.state into buf. 0 or -ENAMETOOLONG. */
 int svstate_path(const char *pidfile, char *buf, size_t size);
 
+/* The same, malloc'd; NULL if out of memory. */
+char *svstate_path_new(const char *pidfile);
+
 /* The record's text. Like snprintf. */
 int svstate_format(const struct svstate *s, char *buf, size_t size);
 

@@ -56,6 +56,11 @@ int svstate_path(const char *pidfile, char *buf, size_t size)
 	return 0;
 }
 
+char *svstate_path_new(const char *pidfile)
+{
+	return util_asprintf("%s" SUFFIX, pidfile);
+}
+
 /* ---------------------------------------------------------- writing */
 
 int svstate_format(const struct svstate *s, char *buf, size_t size)

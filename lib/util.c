@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <uuid/uuid.h>
 
 #include "util.h"
@@ -441,4 +442,74 @@ int util_set_string(char **field, const char *value)
 	free(*field);
 	*field = copy;
 	return 0;
+}
+
+/* ---------------------------------------------------------------- memory */
+
+/* Is this line of /proc/self/maps the main stack's? Its bounds, then. */
+static bool stack_line(const char *line, uintptr_t *lo, uintptr_t *hi)
+{
+	unsigned long a, b, ino;
+	int name = 0;
+
+	if (sscanf(line, "%lx-%lx %*s %*s %*s %lu %n", &a, &b, &ino, &name) < 3 ||
+	    !name || ino != 0 || strcmp(line + name, "[stack]") != 0)
+		return false;
+	*lo = a;
+	*hi = b;
+	return true;
+}
+
+/* The main stack's mapping. Kept out of line: its buffer lies below the
+ * caller's frame, among the pages the caller gives back. */
+static __attribute__((noinline)) bool stack_bounds(uintptr_t *lo, uintptr_t *hi)
+{
+	char buf[512], *line, *nl;
+	bool found = false;
+	size_t have = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	while (!found) {
+		n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		buf[have] = '\0';
+		line = buf;
+		while (!found && (nl = strchr(line, '\n'))) {
+			*nl = '\0';
+			found = stack_line(line, lo, hi);
+			line = nl + 1;
+		}
+		/* A line longer than the buffer names a file: not ours. */
+		if (line == buf && have == sizeof(buf) - 1)
+			line += have;
+		have -= (size_t)(line - buf);
+		memmove(buf, line, have);
+	}
+	close(fd);
+	return found;
+}
+
+size_t util_stack_trim(void)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+	uintptr_t lo, hi, end;
+	size_t done = 0;
+	int saved = errno;
+
+	/* Below our frame: madvise()'s own call, and the red zone. */
+	end = (here - 2048) & ~(page - 1);
+	if (stack_bounds(&lo, &hi) && here > lo && here <= hi && end > lo &&
+	    madvise((void *)lo, end - lo, MADV_DONTNEED) == 0)
+		done = end - lo;
+	errno = saved;
+	return done;
 }

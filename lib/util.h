@@ -181,6 +181,17 @@ char *util_asprintf(const char *fmt, ...)
 /* Write all of buf, retrying on EINTR and short writes. 0 or -errno. */
 int util_write_all(int fd, const void *buf, size_t len);
 
+/* ---------------------------------------------------------------- memory */
+
+/*
+ * Give back the main thread's stack pages below the caller's frame: a
+ * long-lived process that went deep once (a start, a restart) keeps no
+ * copy of that depth. Only for a process that runs no signal handler on
+ * that stack and no other thread. Returns how many bytes were given
+ * back: 0 off the main stack, or where its bounds cannot be read.
+ */
+size_t util_stack_trim(void);
+
 /*
  * Replace the string an object owns at *field with a copy of value (NULL:
  * none), freeing the old one: how a setter keeps what it is given.

@@ -8,6 +8,8 @@
 #include "unit.h"
 
 #include <limits.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "util.h"
@@ -283,6 +285,45 @@ static void test_now_ns(void **state)
 	assert_true(a <= b && b <= c);
 }
 
+/* Use 64 KiB of stack below the caller; the deepest byte's address. */
+static __attribute__((noinline)) uintptr_t go_deep(void)
+{
+	volatile char buf[64 * 1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i += 512)
+		buf[i] = 1;
+	return (uintptr_t)&buf[0];
+}
+
+static bool resident(uintptr_t addr)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	unsigned char v = 0;
+
+	assert_int_equal(mincore((void *)(addr & ~(page - 1)), page, &v), 0);
+	return v & 1;
+}
+
+static void test_stack_trim(void **state)
+{
+	uintptr_t deep;
+	size_t done;
+
+	(void)state;
+	deep = go_deep();
+	assert_true(resident(deep));
+	done = util_stack_trim();
+	/* Under valgrind the program runs on a stack of valgrind's. */
+	if (done == 0)
+		skip();
+	assert_true(done >= 60 * 1024);
+	assert_false(resident(deep));
+	/* The pages come back, zeroed, when the stack grows there again. */
+	assert_int_equal(go_deep(), deep);
+	assert_true(resident(deep));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_seconds_valid),
 		cmocka_unit_test(test_seconds_refused),
 		cmocka_unit_test(test_now_ns),
+		cmocka_unit_test(test_stack_trim),
 	};
 
 	alarm(60);
