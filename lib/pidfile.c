@@ -111,6 +111,16 @@ int pidfile_open_regular(const char *path, int flags, mode_t mode,
 	struct stat lst;
 	int fd, r;
 
+	flags |= O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+	/* A file made here and now is a new empty regular file: nothing to
+	 * look at first. */
+	if (flags & O_CREAT) {
+		fd = open(path, flags | O_EXCL, mode);
+		if (fd >= 0)
+			goto opened;
+		if (errno != EEXIST)
+			return -errno;
+	}
 	/*
 	 * Look before opening, so that no device is ever opened (opening
 	 * some has side effects); fstat afterwards closes the race.
@@ -123,10 +133,10 @@ int pidfile_open_regular(const char *path, int flags, mode_t mode,
 		return -errno;
 	}
 
-	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
-		  mode);
+	fd = open(path, flags, mode);
 	if (fd < 0)
 		return -errno;
+opened:
 	if (fstat(fd, st) < 0) {
 		r = -errno;
 		close(fd);
@@ -367,7 +377,7 @@ static int try_open_lock(const char *path, mode_t mode, int *fdp,
 	if (r < 0)
 		goto fail;
 	/* Only now, with the lock, may the old content go. */
-	if (ftruncate(fd, 0) < 0) {
+	if (st->st_size > 0 && ftruncate(fd, 0) < 0) {
 		r = -errno;
 		goto fail;
 	}
@@ -421,6 +431,7 @@ static size_t format_pid(char *buf, pid_t pid)
 
 int pidfile_write_fd(int fd, pid_t pid)
 {
+	struct stat st;
 	char buf[24];
 	size_t len;
 	ssize_t n;
@@ -428,7 +439,11 @@ int pidfile_write_fd(int fd, pid_t pid)
 	if (pid < 2)
 		return -EINVAL;
 	len = format_pid(buf, pid);
-	if (ftruncate(fd, 0) < 0)
+	/* A new PID no shorter than the old one simply overwrites it: no
+	 * moment of an empty file, and no truncation to pay for. */
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_size > (off_t)len && ftruncate(fd, 0) < 0)
 		return -errno;
 	do {
 		n = pwrite(fd, buf, len, 0);

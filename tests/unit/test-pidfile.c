@@ -317,6 +317,27 @@ static void test_uncontested(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+/* A run after another writes its PID over the last one: whatever their
+ * lengths, the file holds exactly the new PID and a newline. */
+static void test_rewrite(void **state)
+{
+	static const pid_t pids[] = { 99999, 123, 4567, 4568, 2, 4194303, 77 };
+	struct dctl_pidfile *pf = NULL;
+	char buf[64], want[32];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(dctl_pidfile_open(path_in("w.pid"), 0644, &pf, NULL),
+			 0);
+	for (i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
+		assert_int_equal(dctl_pidfile_write(pf, pids[i]), 0);
+		snprintf(want, sizeof(want), "%d\n", (int)pids[i]);
+		get(path_in("w.pid"), buf, sizeof(buf));
+		assert_string_equal(buf, want);
+	}
+	assert_int_equal(dctl_pidfile_remove(pf), 0);
+}
+
 static void test_new_file_mode(void **state)
 {
 	struct dctl_pidfile *pf = NULL;
@@ -603,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_refuse_fifo),
 		cmocka_unit_test(test_refuse_dir_device_socket),
 		cmocka_unit_test(test_uncontested),
+		cmocka_unit_test(test_rewrite),
 		cmocka_unit_test(test_new_file_mode),
 		cmocka_unit_test(test_self_contested),
 		cmocka_unit_test(test_contested_by_child),
