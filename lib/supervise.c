@@ -458,15 +458,55 @@ static void decide(struct supervisor *sv, const struct sv_exit *e)
 }
 
 /*
+ * The current run is over, as si says: what next. If that ends
+ * supervision, a run left a zombie is reaped first: whoever waits for our
+ * exit counts on the program being gone by then.
+ */
+static void run_ended(struct supervisor *sv, const siginfo_t *si)
+{
+	struct sv_exit e;
+	siginfo_t gone;
+
+	if (sv->pidfd >= 0)
+		close(sv->pidfd);
+	sv->pidfd = -1;
+	sv->pid = 0;
+	if (sv->ops->ended)
+		sv->ops->ended(sv->ctx);
+	sv_exit_from_siginfo(&e, si);
+	decide(sv, &e);
+	if (sv->end != NO_END)
+		while (waitid(P_PID, (id_t)si->si_pid, &gone, WEXITED) < 0 &&
+		       errno == EINTR)
+			;
+}
+
+/*
+ * Has the program exited? Asked through its pidfd, leaving it a zombie:
+ * its exit decides the next run, and reaping it, which takes the kernel
+ * a while, can wait until that run has started (reap() then takes it like
+ * any other child).
+ */
+static bool program_exited(struct supervisor *sv, siginfo_t *si)
+{
+	memset(si, 0, sizeof(*si));
+	return sv->pidfd >= 0 &&
+	       waitid(P_PIDFD, (id_t)sv->pidfd, si,
+		      WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	       si->si_pid == sv->pid;
+}
+
+/*
  * Reap every child that has exited: the program, and whatever orphans of
  * its own were handed to us (a subreaper adopts them). 0 or -errno.
  */
 static int reap(struct supervisor *sv)
 {
-	struct sv_exit e;
 	siginfo_t si;
 
 	sv->reap_pending = false;
+	if (sv->end == NO_END && program_exited(sv, &si))
+		run_ended(sv, &si);
 	while (sv->end == NO_END) {
 		memset(&si, 0, sizeof(si));
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0) {
@@ -476,16 +516,8 @@ static int reap(struct supervisor *sv)
 		}
 		if (si.si_pid == 0)
 			return 0;
-		if (si.si_pid != sv->pid)
-			continue;
-		if (sv->pidfd >= 0)
-			close(sv->pidfd);
-		sv->pidfd = -1;
-		sv->pid = 0;
-		if (sv->ops->ended)
-			sv->ops->ended(sv->ctx);
-		sv_exit_from_siginfo(&e, &si);
-		decide(sv, &e);
+		if (si.si_pid == sv->pid)
+			run_ended(sv, &si);
 	}
 	return 0;
 }
