@@ -196,10 +196,45 @@ static bool middle_was_killed(pid_t pid)
 	return si.si_code != CLD_EXITED;
 }
 
-pid_t launch_clone(int report_fd, int (*fn)(void *), void *arg)
+/* The children's two stacks, each with a guard page at its low end. */
+static char *map_stacks(void)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	char *mem;
+	int e;
+
+	mem = mmap(NULL, 2 * LAUNCH_STACK, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (mem == MAP_FAILED)
+		return NULL;
+	if (mprotect(mem, page, PROT_NONE) < 0 ||
+	    mprotect(mem + LAUNCH_STACK, page, PROT_NONE) < 0) {
+		e = errno;
+		munmap(mem, 2 * LAUNCH_STACK);
+		errno = e;
+		return NULL;
+	}
+	return mem;
+}
+
+void launch_stacks_free(void *stacks)
+{
+	if (stacks)
+		munmap(stacks, 2 * LAUNCH_STACK);
+}
+
+/* The launch is over: the stacks unmapped, or kept without their pages. */
+static void release_stacks(char *mem, void **keep)
+{
+	if (keep)
+		madvise(mem, 2 * LAUNCH_STACK, MADV_DONTNEED);
+	else
+		munmap(mem, 2 * LAUNCH_STACK);
+}
+
+pid_t launch_clone(int report_fd, int (*fn)(void *), void *arg, void **stacks)
 {
 	struct launch l = { .report_fd = report_fd, .fn = fn, .arg = arg };
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	unsigned char old[NSIG / 8 + 8];
 	char *mem;
 	pid_t pid;
@@ -209,18 +244,14 @@ pid_t launch_clone(int report_fd, int (*fn)(void *), void *arg)
 	 * pthread_cancel() meanwhile must not unwind the caller's cleanup
 	 * handlers inside the daemon. */
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-	mem = mmap(NULL, 2 * LAUNCH_STACK, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (mem == MAP_FAILED) {
+	mem = stacks && *stacks ? *stacks : map_stacks();
+	if (!mem) {
 		e = -errno;
 		pthread_setcancelstate(cancel, NULL);
 		return e;
 	}
-	if (mprotect(mem, page, PROT_NONE) < 0 ||
-	    mprotect(mem + LAUNCH_STACK, page, PROT_NONE) < 0) {
-		e = -errno;
-		goto out;
-	}
+	if (stacks)
+		*stacks = mem;
 	/* Stacks grow down on every Linux architecture but PA-RISC. */
 	l.daemon_stack = mem + LAUNCH_STACK;
 	if ((e = block_all(old)))
@@ -231,13 +262,16 @@ pid_t launch_clone(int report_fd, int (*fn)(void *), void *arg)
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, old, NULL, NSIG / 8);
 	if (pid > 0 && middle_was_killed(pid)) {
 		/* A SIGKILL ends the middle's wait early, and the daemon may
-		 * still be running on its stack: leave the stacks mapped. */
+		 * still be running on its stack: leave the stacks mapped, and
+		 * to it. */
+		if (stacks)
+			*stacks = NULL;
 		pthread_setcancelstate(cancel, NULL);
 		return e;
 	}
 out:
 	pthread_setcancelstate(cancel, NULL);
-	munmap(mem, 2 * LAUNCH_STACK);
+	release_stacks(mem, stacks);
 	return e;
 }
 
@@ -260,6 +294,8 @@ static void fill_recipe(const struct spawn *s, struct recipe *r)
 	r->user = s->have_creds ? &s->user : NULL;
 	r->limits = limits_plan_empty(&o->limits) ? NULL : &o->limits;
 	r->caps = &o->caps;
+	r->signals_known = s->signals_known;
+	r->signals = s->signals;
 }
 
 /* In the daemon, which shares our memory until exec (launch_clone()):
@@ -379,7 +415,9 @@ int launch_start(struct spawn *s)
 
 	/* Returns once the daemon has exec'd or failed: its PID and any
 	 * failure are in the pipe by then. */
-	middle = launch_clone(s->pipe_wr, daemon_main, s);
+	/* A supervisor launches again and again: its stacks are kept. */
+	middle = launch_clone(s->pipe_wr, daemon_main, s,
+			      s->restart ? &s->stacks : NULL);
 	close(s->pipe_wr);
 	s->pipe_wr = -1;
 	if (middle < 0)

@@ -55,8 +55,14 @@ pid_t launch_fork(int report_fd);
  * acts on other threads (recipe_apply() keeps to that). It must not
  * communicate through memory either: under valgrind the children get
  * copies. Returns the middle child's PID or -errno.
+ *
+ * stacks NULL: the children's stacks are mapped for this launch only.
+ * Else *stacks keeps them from one launch to the next (NULL at first),
+ * their pages given back after each; launch_stacks_free() unmaps them.
  */
-pid_t launch_clone(int report_fd, int (*fn)(void *), void *arg);
+pid_t launch_clone(int report_fd, int (*fn)(void *), void *arg,
+		   void **stacks);
+void launch_stacks_free(void *stacks);
 
 /* ------------------------------------------------ the report records */
 

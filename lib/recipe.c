@@ -135,7 +135,7 @@ static bool status_mask(const char *text, const char *key, uint64_t *mask)
  * system calls, as this runs between fork and exec. All signals when it
  * cannot be read.
  */
-static uint64_t disposed_signals(void)
+uint64_t recipe_disposed_signals(void)
 {
 	char buf[4096];
 	uint64_t ign, cgt;
@@ -153,9 +153,8 @@ static uint64_t disposed_signals(void)
  * ignored and caught ones are touched: one system call each instead of one
  * for every signal, which was a measurable part of a start.
  */
-int recipe_reset_signals(void)
+static int reset_signals(uint64_t todo)
 {
-	uint64_t todo = disposed_signals();
 	unsigned char none[NSIG / 8 + 8];
 	int sig, e;
 
@@ -171,6 +170,11 @@ int recipe_reset_signals(void)
 	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, none, NULL, NSIG / 8) < 0)
 		return -errno;
 	return 0;
+}
+
+int recipe_reset_signals(void)
+{
+	return reset_signals(recipe_disposed_signals());
 }
 
 /* --------------------------------------------------------- descriptors */
@@ -493,7 +497,8 @@ int recipe_apply(struct recipe *r, enum recipe_step *failed)
 	int e;
 
 	*step = RECIPE_STEP_SIGNALS;
-	if ((e = recipe_reset_signals()))
+	if ((e = reset_signals(r->signals_known ? r->signals :
+			       recipe_disposed_signals())))
 		return e;
 	*step = RECIPE_STEP_FDS;
 	if ((e = move_all_up(r)))

@@ -83,6 +83,13 @@ struct recipe {
 	const struct creds *user;	/* NULL: credentials unchanged */
 	const struct limits_plan *limits;	/* NULL: none */
 	const struct caps_plan *caps;		/* NULL: none */
+	/*
+	 * The signals to reset, as recipe_disposed_signals() gives them,
+	 * for a caller whose dispositions do not change between launches
+	 * (a supervisor): known false, and the daemon reads them itself.
+	 */
+	bool signals_known;
+	uint64_t signals;
 	int item;		/* out: what of LIMITS or CAPS failed */
 };
 
@@ -110,6 +117,12 @@ int recipe_apply_identity(struct recipe *r, enum recipe_step *failed);
 
 /* Every catchable signal to SIG_DFL, then an empty mask. 0 or -errno. */
 int recipe_reset_signals(void);
+
+/*
+ * The signals ignored or caught in this process (bit n-1 for signal n,
+ * all of them if that cannot be read): the ones a reset must touch.
+ */
+uint64_t recipe_disposed_signals(void);
 
 /*
  * Close every descriptor >= 3 except the n in keep[] (any order).

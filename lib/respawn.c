@@ -261,6 +261,12 @@ static int relaunch(void *ctx, pid_t *pid, int *pidfd)
 	int r;
 
 	spawn_reset_run(s);
+	/* Our dispositions are settled now: the runs need not each read
+	 * them again. */
+	if (!s->signals_known) {
+		s->signals = recipe_disposed_signals();
+		s->signals_known = true;
+	}
 	/* The new run writes its PID through the supervisor's lock. */
 	s->pf = supervise_pidfile(rs->sv);
 	r = outfile_open_all(s);

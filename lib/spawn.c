@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include "launch.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -502,6 +503,8 @@ void spawn_free_resolved(struct spawn *s)
 	s->program = NULL;
 	free(s->chdir_buf);
 	s->chdir_buf = NULL;
+	launch_stacks_free(s->stacks);
+	s->stacks = NULL;
 }
 
 int spawn_steps(struct spawn *s)

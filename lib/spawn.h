@@ -134,6 +134,9 @@ struct spawn {
 	int pidfd;
 	bool reaped;
 	bool restart;			/* a supervisor's restart, not a start */
+	void *stacks;			/* a supervisor's launches' (launch.h) */
+	bool signals_known;		/* a supervisor's dispositions, */
+	uint64_t signals;		/* read once (recipe.h) */
 	bool keep_ns;			/* the supervisor keeps the socket */
 	struct output_keep *keep;	/* the log keepers, for every run */
 	unsigned timeout_ms;

@@ -171,7 +171,7 @@ static inline int res_launch(int (*setup)(void *), void *arg,
 	    pipe2(pfd, O_CLOEXEC) < 0)
 		return -1;
 	l.out_fd = pfd[1];
-	middle = launch_clone(-1, res_launch_daemon, &l);
+	middle = launch_clone(-1, res_launch_daemon, &l, NULL);
 	close(pfd[1]);
 	if (middle < 0 || waitpid(middle, &status, 0) != middle ||
 	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {

@@ -113,7 +113,7 @@ static pid_t launch_and_check(struct launch_arg *a)
 	memset(&after, 0, sizeof(after));
 	sigprocmask(SIG_SETMASK, NULL, &before);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	middle = launch_clone(fds[1], launched, a);
+	middle = launch_clone(fds[1], launched, a, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	sigprocmask(SIG_SETMASK, NULL, &after);
 	assert_true(middle > 0);
@@ -259,7 +259,7 @@ static void *launching_thread(void *p)
 	struct cancelled *c = p;
 
 	pthread_cleanup_push(note_cleanup, c);
-	c->middle = launch_clone(c->a.report_fd, launched, &c->a);
+	c->middle = launch_clone(c->a.report_fd, launched, &c->a, NULL);
 	for (;;)
 		pause();	/* a cancellation point, reached in the caller */
 	pthread_cleanup_pop(0);
