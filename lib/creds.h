@@ -30,7 +30,9 @@ struct creds {
  * Parse USER[:GROUP] (names or numeric ids) and resolve it: uid, the
  * user's primary gid (or GROUP's), its supplementary groups (for a known
  * user name), name and home. Returns 0; -ENOENT (unknown user), -ESRCH
- * (unknown group), -EINVAL (empty or malformed), -errno.
+ * (unknown group), -EINVAL (empty or malformed), -errno. c is overwritten
+ * (free what it held first); on failure it holds nothing to free, on
+ * success creds_free() releases it.
  */
 int creds_resolve(const char *spec, struct creds *c);
 void creds_free(struct creds *c);
@@ -58,6 +60,7 @@ int creds_set_group(struct creds *c, gid_t gid);
 /*
  * Look a user name up: 0 with c->uid, gid, name and home filled (no
  * groups); -ENOENT if there is no such user; -errno if the database failed.
+ * c starts zeroed (or freed); creds_free() releases what it gets.
  */
 int creds_lookup_name(const char *name, struct creds *c);
 

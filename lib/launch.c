@@ -263,7 +263,8 @@ pid_t launch_clone(int report_fd, int (*fn)(void *), void *arg, void **stacks)
 	if (pid > 0 && middle_was_killed(pid)) {
 		/* A SIGKILL ends the middle's wait early, and the daemon may
 		 * still be running on its stack: leave the stacks mapped, and
-		 * to it. */
+		 * kept stacks too are left to it (the next launch maps new
+		 * ones). */
 		if (stacks)
 			*stacks = NULL;
 		pthread_setcancelstate(cancel, NULL);
@@ -414,8 +415,8 @@ int launch_start(struct spawn *s)
 	s->fork_ticks = children_clock();
 
 	/* Returns once the daemon has exec'd or failed: its PID and any
-	 * failure are in the pipe by then. */
-	/* A supervisor launches again and again: its stacks are kept. */
+	 * failure are in the pipe by then. A supervisor, which launches
+	 * again and again, keeps the stacks. */
 	middle = launch_clone(s->pipe_wr, daemon_main, s,
 			      s->restart ? &s->stacks : NULL);
 	close(s->pipe_wr);

@@ -439,11 +439,12 @@ int pidfile_write_fd(int fd, pid_t pid)
 	if (pid < 2)
 		return -EINVAL;
 	len = format_pid(buf, pid);
-	/* A new PID no shorter than the old one simply overwrites it: no
-	 * moment of an empty file, and no truncation to pay for. */
+	/* Old content goes first, so that a reader sees either no PID or the
+	 * whole new one, never old digits under new ones; an empty file
+	 * (a start's new one) costs no truncation. */
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (st.st_size > (off_t)len && ftruncate(fd, 0) < 0)
+	if (st.st_size > 0 && ftruncate(fd, 0) < 0)
 		return -errno;
 	do {
 		n = pwrite(fd, buf, len, 0);

@@ -86,7 +86,8 @@ struct recipe {
 	/*
 	 * The signals to reset, as recipe_disposed_signals() gives them,
 	 * for a caller whose dispositions do not change between launches
-	 * (a supervisor): known false, and the daemon reads them itself.
+	 * (a supervisor, which ignores or catches nothing new once its loop
+	 * runs): known false, and the daemon reads them itself.
 	 */
 	bool signals_known;
 	uint64_t signals;

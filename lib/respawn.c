@@ -457,6 +457,10 @@ static void supervisor_main(struct spawn *s, int report, int cancel)
 	if (r == 0 && !(rs.state_path = svstate_path_new(s->o->pidfile)))
 		r = spawn_fail(s, DCTL_STAGE_PIDFILE, ENOMEM,
 			       "no memory for the state record's path");
+	/* Its readers and its temporary file need it to fit in PATH_MAX. */
+	if (r == 0 && strlen(rs.state_path) + sizeof(".new") > PATH_MAX)
+		r = spawn_fail(s, DCTL_STAGE_PIDFILE, ENAMETOOLONG,
+			       "pidfile path too long for its state record");
 	if (r < 0) {
 		if (r == -EEXIST && !s->running)
 			r = -EIO;

@@ -37,6 +37,7 @@ struct supervisor {
 	struct backoff bo;
 	struct svstate st;
 	pid_t pid;		/* the current run; 0 while none */
+	pid_t zombie;		/* the last run, ended but not reaped yet */
 	int pidfd;
 	int sigfd;
 	int timerfd;
@@ -266,6 +267,15 @@ static void disarm(struct supervisor *sv)
  * any new start (whose record it would be) away, then the pidfile. */
 static void finish(struct supervisor *sv, enum supervise_end end)
 {
+	siginfo_t si;
+
+	/* Whoever sees the lock go or waits for our exit counts on the
+	 * program being gone by then: not even a zombie of ours. */
+	if (sv->zombie > 0)
+		while (waitid(P_PID, (id_t)sv->zombie, &si, WEXITED) < 0 &&
+		       errno == EINTR)
+			;
+	sv->zombie = 0;
 	disarm(sv);
 	if (sv->ops->finishing)
 		sv->ops->finishing(sv->ctx);
@@ -457,28 +467,22 @@ static void decide(struct supervisor *sv, const struct sv_exit *e)
 	}
 }
 
-/*
- * The current run is over, as si says: what next. If that ends
- * supervision, a run left a zombie is reaped first: whoever waits for our
- * exit counts on the program being gone by then.
- */
-static void run_ended(struct supervisor *sv, const siginfo_t *si)
+/* The current run is over, as si says (reaped, or left a zombie): what
+ * next. */
+static void run_ended(struct supervisor *sv, const siginfo_t *si,
+		      bool reaped)
 {
 	struct sv_exit e;
-	siginfo_t gone;
 
 	if (sv->pidfd >= 0)
 		close(sv->pidfd);
 	sv->pidfd = -1;
 	sv->pid = 0;
+	sv->zombie = reaped ? 0 : si->si_pid;
 	if (sv->ops->ended)
 		sv->ops->ended(sv->ctx);
 	sv_exit_from_siginfo(&e, si);
 	decide(sv, &e);
-	if (sv->end != NO_END)
-		while (waitid(P_PID, (id_t)si->si_pid, &gone, WEXITED) < 0 &&
-		       errno == EINTR)
-			;
 }
 
 /*
@@ -506,7 +510,7 @@ static int reap(struct supervisor *sv)
 
 	sv->reap_pending = false;
 	if (sv->end == NO_END && program_exited(sv, &si))
-		run_ended(sv, &si);
+		run_ended(sv, &si, false);
 	while (sv->end == NO_END) {
 		memset(&si, 0, sizeof(si));
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0) {
@@ -516,8 +520,10 @@ static int reap(struct supervisor *sv)
 		}
 		if (si.si_pid == 0)
 			return 0;
-		if (si.si_pid == sv->pid)
-			run_ended(sv, &si);
+		if (si.si_pid == sv->zombie)
+			sv->zombie = 0;
+		else if (si.si_pid == sv->pid)
+			run_ended(sv, &si, true);
 	}
 	return 0;
 }

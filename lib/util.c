@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <uuid/uuid.h>
 
 #include "util.h"
@@ -452,7 +453,8 @@ static bool stack_line(const char *line, uintptr_t *lo, uintptr_t *hi)
 	unsigned long a, b, ino;
 	int name = 0;
 
-	if (sscanf(line, "%lx-%lx %*s %*s %*s %lu %n", &a, &b, &ino, &name) < 3 ||
+	if (sscanf(line, "%lx-%lx %*s %*s %*s %lu %n", &a, &b, &ino,
+		   &name) < 3 ||
 	    !name || ino != 0 || strcmp(line + name, "[stack]") != 0)
 		return false;
 	*lo = a;
@@ -465,7 +467,7 @@ static bool stack_line(const char *line, uintptr_t *lo, uintptr_t *hi)
 static __attribute__((noinline)) bool stack_bounds(uintptr_t *lo, uintptr_t *hi)
 {
 	char buf[512], *line, *nl;
-	bool found = false;
+	bool found = false, skip = false;
 	size_t have = 0;
 	ssize_t n;
 	int fd;
@@ -484,12 +486,16 @@ static __attribute__((noinline)) bool stack_bounds(uintptr_t *lo, uintptr_t *hi)
 		line = buf;
 		while (!found && (nl = strchr(line, '\n'))) {
 			*nl = '\0';
-			found = stack_line(line, lo, hi);
+			found = !skip && stack_line(line, lo, hi);
+			skip = false;
 			line = nl + 1;
 		}
-		/* A line longer than the buffer names a file: not ours. */
-		if (line == buf && have == sizeof(buf) - 1)
+		/* A line longer than the buffer names a file, not the stack:
+		 * drop it, its end included. */
+		if (line == buf && have == sizeof(buf) - 1) {
 			line += have;
+			skip = true;
+		}
 		have -= (size_t)(line - buf);
 		memmove(buf, line, have);
 	}
@@ -505,10 +511,11 @@ size_t util_stack_trim(void)
 	size_t done = 0;
 	int saved = errno;
 
-	/* Below our frame: madvise()'s own call, and the red zone. */
+	/* Below our frame: the system call's own, and the red zone. Raw,
+	 * so that no interposed madvise() has frames in the pages it drops. */
 	end = (here - 2048) & ~(page - 1);
 	if (stack_bounds(&lo, &hi) && here > lo && here <= hi && end > lo &&
-	    madvise((void *)lo, end - lo, MADV_DONTNEED) == 0)
+	    syscall(SYS_madvise, lo, end - lo, MADV_DONTNEED) == 0)
 		done = end - lo;
 	errno = saved;
 	return done;

@@ -337,6 +337,9 @@ static void test_on_failure_exit0(void **state)
 	assert_log_has(f, "program ended (signal SEGV), restart in 10 ms");
 	assert_gone(f->pidfile);
 	assert_gone(f->state);
+	/* Reaped, both: not even a zombie is left behind. */
+	assert_dead(f->pids[0]);
+	assert_dead(f->pids[1]);
 }
 
 /* After a stable run the restart does not wait for any delay. */
