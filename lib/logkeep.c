@@ -21,7 +21,9 @@
  * later send to the same peer succeeded (so the peer was still alive
  * then, and those datagrams were read, not discarded with it). Until
  * then it stays in the buffer, and after a reconnect it is sent again:
- * a syslog restart may repeat the few lines in flight, never lose one.
+ * a syslog restart may repeat the few lines in flight, never lose one
+ * the daemon did not take. (What it took and then dropped, cancelled on
+ * its way out, no sender on a datagram socket can know of.)
  */
 #include <errno.h>
 #include <fcntl.h>

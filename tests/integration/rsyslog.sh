@@ -41,8 +41,12 @@ rs_need() {
 		: >"/dev/$d" && mount --bind "$T/hostdev/$d" "/dev/$d"
 	done
 	umount -l "$T/hostdev"
+	# A restart of rsyslogd (TERM) must not drop what it has read: its
+	# input gets all the time it needs to end by itself, instead of being
+	# cancelled mid-message after a second (its default), which under load
+	# lost a line that no sender could ever know was not written.
 	cat >"$T/rsyslog.conf" <<EOC
-global(workDirectory="$T/rs")
+global(workDirectory="$T/rs" inputs.timeout.shutdown="60000")
 module(load="imuxsock" SysSock.Name="/dev/log" SysSock.RateLimit.Interval="0")
 template(name="fields" type="string"
 	string="%syslogfacility-text%|%syslogseverity-text%|%syslogtag%|%procid%|%msg%\n")
