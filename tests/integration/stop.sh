@@ -155,15 +155,16 @@ check "match: daemon gone" wait_gone "$dpid" 10
 
 # --- --no-wait: a reload signal
 reloader() {
-	(
-		# The trap before the PID: once the pidfile names us, a HUP
-		# is a reload, never our end.
-		trap 'echo hup >>"$T/hups"' HUP
-		exec 9>"$P"
+	# A shell of its own with HUP at its default: one that inherits HUP
+	# ignored (a suite run under nohup) cannot trap it. The trap comes
+	# before the PID: once the pidfile names it, a HUP is a reload.
+	env --default-signal=HUP bash -c '
+		trap "echo hup >>\"\$1\"" HUP
+		exec 9>"$2"
 		flock -n 9 || exit 1
-		echo "$BASHPID" >&9
-		while :; do sleep 0.05 9>&- & wait $!; done
-	) &
+		echo "$$" >&9
+		while :; do sleep 0.05 9>&- & wait $!; done' \
+		reloader "$T/hups" "$P" &
 	dpid=$!
 	track "$dpid"
 	wait_for 100 test -s "$P"
