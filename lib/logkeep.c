@@ -15,15 +15,18 @@
  * PATH.1 and so on before a batch would pass the size, at a line end.
  *
  * Syslog: a datagram socket sends nothing back, and a syslog daemon that
- * exits takes the datagrams still queued on its socket with it. So a
- * line is only let go of once the kernel says our queue was empty
- * (SIOCOUTQ: a datagram is charged to its sender until it is read) AND a
- * later send to the same peer succeeded (so the peer was still alive
- * then, and those datagrams were read, not discarded with it). Until
- * then it stays in the buffer, and after a reconnect it is sent again:
- * a syslog restart may repeat the few lines in flight, never lose one
- * the daemon did not take. (What it took and then dropped, cancelled on
- * its way out, no sender on a datagram socket can know of.)
+ * exits takes the datagrams still queued on its socket with it, and may
+ * drop the last one it read on its way out. So a line is only let go of
+ * once a datagram sent after it was read too: the kernel said our queue
+ * was empty (SIOCOUTQ: a datagram is charged to its sender until it is
+ * read) after that later datagram went out, AND a send after that look
+ * succeeded (so the peer was still alive then: the queue was emptied by
+ * reads, not discarded with it). A daemon reads its socket in order, so
+ * what came before the datagram it read next was taken in full. Until
+ * then a line stays in the buffer, and after a reconnect it is sent
+ * again: a syslog restart may repeat the few lines in flight, never lose
+ * one. Where nothing else is to be sent, an empty datagram (syslog
+ * daemons ignore those) is the later one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,6 +68,7 @@ struct lk_input {
 	size_t start;		/* first byte not let go of */
 	size_t sent;		/* syslog: first byte not sent yet */
 	size_t mark;		/* syslog: sent, when our queue was last empty */
+	size_t pend;		/* syslog: taken in full, once the peer lives */
 	size_t end;		/* bytes held */
 	size_t flush_to;	/* deliver up to here even without a newline */
 };
@@ -97,6 +101,7 @@ struct lk_syslog {
 	size_t head_size;
 	int retry_ms;		/* reconnect backoff */
 	int check_ms;		/* queue check backoff */
+	bool later;		/* a datagram went out after the marks */
 };
 
 struct logkeep {
@@ -235,7 +240,9 @@ static size_t in_from(const struct logkeep *lk, const struct lk_input *in)
 /*
  * How many bytes from in_from() may go now: every complete line; up to
  * flush_to also an unterminated one; and a buffer full of one line that
- * has no end in it, so that a huge line cannot stop the keeper.
+ * has no end in it, so that a huge line cannot stop the keeper. A buffer
+ * full because lines sent to syslog are not known taken yet is not that:
+ * the line being written waits for room, and its end.
  */
 static size_t in_ready(const struct logkeep *lk, const struct lk_input *in)
 {
@@ -244,12 +251,13 @@ static size_t in_ready(const struct logkeep *lk, const struct lk_input *in)
 
 	if (n == 0)
 		return 0;
-	if (in->flush_to > from)
+	/* A run's end still in the pipe: its lines come first, whole. */
+	if (in->flush_to > from && in->flush_to <= in->end)
 		return in->flush_to - from;
 	nl = memrchr(in->buf + from, '\n', n);
 	if (nl)
 		return (size_t)(nl - (in->buf + from)) + 1;
-	return in->end - in->start == LK_BUF ? n : 0;
+	return in->end - in->start == LK_BUF && from == in->start ? n : 0;
 }
 
 /* Make room at the end of the buffer by dropping what was let go of. */
@@ -264,6 +272,7 @@ static void in_compact(struct lk_input *in)
 	in->end -= s;
 	in->sent -= s;
 	in->mark = in->mark > s ? in->mark - s : 0;
+	in->pend = in->pend > s ? in->pend - s : 0;
 	in->flush_to = in->flush_to > s ? in->flush_to - s : 0;
 	in->start = 0;
 }
@@ -272,7 +281,7 @@ static void in_compact(struct lk_input *in)
 static void in_settle(struct lk_input *in)
 {
 	if (in->start == in->end && !in->flush_to)
-		in->start = in->sent = in->mark = in->end = 0;
+		in->start = in->sent = in->mark = in->pend = in->end = 0;
 }
 
 static bool in_wants_read(const struct lk_input *in)
@@ -631,16 +640,26 @@ static int syslog_queued(const struct lk_syslog *sl)
 	return q;
 }
 
-/* Our queue is empty: what was sent so far was read, if the peer lives. */
+/*
+ * Our queue is empty: what was sent so far was read, if the peer lives.
+ * If a datagram went out after the last marks, what they cover was taken
+ * in full (the daemon read past it): it only waits for the proof of life.
+ */
 static void syslog_mark(struct logkeep *lk)
 {
+	struct lk_input *in;
 	int i;
 
-	for (i = 0; i < lk->n_in; i++)
-		lk->in[i].mark = lk->in[i].sent;
+	for (i = 0; i < lk->n_in; i++) {
+		in = &lk->in[i];
+		if (lk->sl.later)
+			in->pend = in->mark;
+		in->mark = in->sent;
+	}
+	lk->sl.later = false;
 }
 
-/* A send succeeded, so the peer was alive: the marked lines were read. */
+/* A send succeeded, so the peer was alive: what was taken is let go. */
 static void syslog_confirm(struct logkeep *lk)
 {
 	struct lk_input *in;
@@ -648,11 +667,12 @@ static void syslog_confirm(struct logkeep *lk)
 
 	for (i = 0; i < lk->n_in; i++) {
 		in = &lk->in[i];
-		if (in->mark > in->start)
-			in->start = in->mark;
+		if (in->pend > in->start)
+			in->start = in->pend;
 		if (in->flush_to && in->start >= in->flush_to)
 			in->flush_to = 0;
 	}
+	lk->sl.later = true;
 }
 
 static void timer_in(struct logkeep *lk, int ms)
@@ -672,8 +692,9 @@ static void syslog_lost(struct logkeep *lk, int err)
 
 	for (i = 0; i < lk->n_in; i++) {
 		in = &lk->in[i];
-		in->sent = in->mark = in->start;
+		in->sent = in->mark = in->pend = in->start;
 	}
+	sl->later = false;
 	warn_once(lk, -err, "syslog socket");
 	sl->link = LK_DOWN;
 	timer_in(lk, sl->retry_ms);
@@ -762,10 +783,11 @@ static bool syslog_unconfirmed(const struct logkeep *lk)
 }
 
 /*
- * Lines sent and not yet known to be read, and nothing new to send that
+ * Lines sent and not yet known to be taken, and nothing new to send that
  * would tell: look at our queue after a short while, and when it is
- * empty, send an empty datagram (syslog daemons ignore those) to learn
- * whether the peer that emptied it is still alive.
+ * empty, send an empty datagram (syslog daemons ignore those): its
+ * success says the peer that emptied the queue is still alive, and once
+ * it is read in turn, the lines before it were taken in full.
  */
 static void syslog_check(struct logkeep *lk)
 {
@@ -784,6 +806,11 @@ static void syslog_check(struct logkeep *lk)
 	n = send(sl->fd, "", 0, MSG_DONTWAIT);
 	if (n == 0) {
 		syslog_confirm(lk);
+		/* The last lines wait for the empty datagram to be read. */
+		if (syslog_unconfirmed(lk)) {
+			sl->check_ms = LK_CONFIRM_MIN_MS;
+			timer_in(lk, sl->check_ms);
+		}
 		return;
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -974,12 +1001,18 @@ int logkeep_drain(struct logkeep *lk, int timeout_ms)
 void logkeep_end_run(struct logkeep *lk)
 {
 	struct lk_input *in;
-	int i;
+	int i, q;
 
 	for (i = 0; i < lk->n_in; i++) {
 		in = &lk->in[i];
 		pump(lk, in);
-		if (in->end > in_from(lk, in))
+		/* With the buffer full, the last of the run's output may
+		 * still be in the pipe: its end is there, not at ours. */
+		if (in->fd < 0 || ioctl(in->fd, FIONREAD, &q) < 0)
+			q = 0;
+		if (q > 0)
+			in->flush_to = in->end + (size_t)q;
+		else if (in->end > in_from(lk, in))
 			in->flush_to = in->end;
 	}
 	deliver_all(lk);

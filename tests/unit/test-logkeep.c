@@ -467,6 +467,30 @@ static char *receive(struct receiver *r, struct logkeep *lk)
 	return buf;
 }
 
+static char *want_line(char *buf, int n)
+{
+	sprintf(buf, "web[4242]: line %d", n);
+	return buf;
+}
+
+/*
+ * The keeper's end while the receiver reads on, as a syslog daemon does:
+ * the last lines are let go of only once a datagram after them (its empty
+ * one) was read too. What arrives now was checked before, or is empty.
+ */
+static void drain_reading(struct receiver *r, struct logkeep *lk)
+{
+	long long end = util_now_ms() + 5000;
+	char buf[4096];
+
+	while (logkeep_drain(lk, 0) == -ETIMEDOUT) {
+		assert_true(util_now_ms() < end);
+		while (recv(r->fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+			;
+		turn(lk);
+	}
+}
+
 static void syslog_keeper(struct fixture *f, const char *sock)
 {
 	struct logkeep_config c;
@@ -531,7 +555,7 @@ static void test_syslog(void **state)
 	f->wr[0] = f->wr[1] = -1;
 	check_message(receive(&r, f->lk), LOG_LOCAL3 | LOG_INFO,
 		      "web[777]: bye");
-	assert_int_equal(logkeep_drain(f->lk, 5000), 0);
+	drain_reading(&r, f->lk);
 	close(r.fd);
 }
 
@@ -566,14 +590,15 @@ static void test_syslog_absent(void **state)
 /*
  * The syslog daemon goes away mid-stream and a new one binds the path:
  * lines written meanwhile wait in the keeper and reach the new one, in
- * order, none lost.
+ * order, none lost. The last lines the old one read, with nothing read
+ * after them, come again: it may have dropped them on its way out.
  */
 static void test_syslog_restart(void **state)
 {
 	struct fixture *f = *state;
 	struct receiver r;
 	char sock[600], want[64], *got;
-	int i, next = 1;
+	int i, next = 1, first;
 
 	snprintf(sock, sizeof(sock), "%s/log", f->dir);
 	receiver_open(&r, sock);
@@ -583,6 +608,9 @@ static void test_syslog_restart(void **state)
 		snprintf(want, sizeof(want), "web[4242]: line %d", next);
 		check_message(receive(&r, f->lk), LOG_LOCAL3 | LOG_INFO, want);
 	}
+	/* The keeper sees its queue empty and the peer alive meanwhile. */
+	for (i = 0; i < 10; i++)
+		turn(f->lk);
 	close(r.fd);
 	unlink(sock);
 	for (i = 3; i <= 40; i++) {
@@ -591,6 +619,12 @@ static void test_syslog_restart(void **state)
 		turn(f->lk);
 	}
 	receiver_open(&r, sock);
+	got = receive(&r, f->lk);
+	assert_non_null(strstr(got, "line "));
+	first = atoi(strstr(got, "line ") + 5);
+	assert_true(first >= 1 && first <= 2);
+	next = first;
+	check_message(got, LOG_LOCAL3 | LOG_INFO, want_line(want, next++));
 	for (; next <= 40; next++) {
 		snprintf(want, sizeof(want), "web[4242]: line %d", next);
 		/* Lines sent to the dead socket may come again, in order. */
@@ -603,7 +637,58 @@ static void test_syslog_restart(void **state)
 	close(f->wr[0]);
 	close(f->wr[1]);
 	f->wr[0] = f->wr[1] = -1;
-	assert_int_equal(logkeep_drain(f->lk, 5000), 0);
+	drain_reading(&r, f->lk);
+	close(r.fd);
+}
+
+/*
+ * The buffer full of lines sent but not yet known to be taken, and the
+ * next line only half written: that half waits for its end, and the line
+ * goes as one message (it went as two, when a daemon lagged).
+ */
+static void test_syslog_no_split(void **state)
+{
+	struct fixture *f = *state;
+	static char chunk[65536 + 1], want[1100];
+	struct receiver r;
+	char sock[600], buf[2048], *got;
+	int k, lines;
+	ssize_t n;
+	size_t i;
+
+	snprintf(sock, sizeof(sock), "%s/log", f->dir);
+	receiver_open(&r, sock);
+	syslog_keeper(f, sock);
+	/* 65 lines of 1000 bytes, then 536 bytes of the 66th: one pipeful,
+	 * the keeper's whole buffer. */
+	for (i = 0; i < 65536; i++)
+		chunk[i] = (i + 1) % 1000 == 0 && i < 65000 ? '\n' : 'a' + i % 26;
+	put(f->wr[0], chunk);
+	/* A daemon that lags: it reads a few at a time, never all that is
+	 * queued, so the keeper never sees its queue empty. */
+	for (lines = 0, k = 0; lines < 65 && k < 1000; k++) {
+		turn(f->lk);
+		for (i = 0; i < 3 && lines < 65; i++) {
+			n = recv(r.fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (n < 0)
+				break;
+			/* Each a whole line, never the half one. */
+			if (n > 0)
+				assert_int_equal(n, 5 + 16 + 11 + 999);
+			lines += n > 0;
+		}
+	}
+	assert_int_equal(lines, 65);
+	/* Nothing of the half line yet. */
+	while ((n = recv(r.fd, buf, sizeof(buf), MSG_DONTWAIT)) == 0)
+		;
+	assert_true(n < 0);
+	put(f->wr[0], "tail\n");
+	do
+		got = receive(&r, f->lk);
+	while (!*got);
+	snprintf(want, sizeof(want), "web[4242]: %.536stail", chunk + 65000);
+	check_message(got, LOG_LOCAL3 | LOG_INFO, want);
 	close(r.fd);
 }
 
@@ -644,6 +729,43 @@ static void test_syslog_backpressure(void **state)
 	close(r.fd);
 }
 
+/*
+ * A run ends while the keeper's buffer and the pipe are both full (a
+ * lagging daemon): the run's last lines are still in the pipe, and the
+ * line at the end of the buffer goes whole, not cut at the buffer's end.
+ */
+static void test_syslog_end_run_full(void **state)
+{
+	struct fixture *f = *state;
+	char sock[600], line[128], want[160];
+	struct receiver r;
+	int i, written = 0, fl;
+
+	snprintf(sock, sizeof(sock), "%s/log", f->dir);
+	receiver_open(&r, sock);
+	syslog_keeper(f, sock);
+	fl = fcntl(f->wr[0], F_GETFL);
+	assert_int_equal(fcntl(f->wr[0], F_SETFL, fl | O_NONBLOCK), 0);
+	/* Lines of 100 bytes: 64 KiB ends inside one. */
+	for (i = 0; i < 100000; i++) {
+		snprintf(line, sizeof(line), "%06d %091d\n", written + 1, 0);
+		if (write(f->wr[0], line, strlen(line)) < 0) {
+			assert_int_equal(errno, EAGAIN);
+			break;
+		}
+		written++;
+		if (written % 50 == 0)
+			turn(f->lk);
+	}
+	assert_true(written > 655);
+	logkeep_end_run(f->lk);
+	for (i = 1; i <= written; i++) {
+		snprintf(want, sizeof(want), "web[4242]: %06d %091d", i, 0);
+		check_message(receive(&r, f->lk), LOG_LOCAL3 | LOG_INFO, want);
+	}
+	close(r.fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -661,6 +783,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_syslog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syslog_absent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syslog_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syslog_no_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syslog_end_run_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syslog_backpressure, setup, teardown),
 	};
 
