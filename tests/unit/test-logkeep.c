@@ -692,6 +692,19 @@ static void test_syslog_no_split(void **state)
 	close(r.fd);
 }
 
+/* A receiver and a keeper, the program's stdout written without blocking. */
+static void syslog_nonblocking(struct fixture *f, struct receiver *r)
+{
+	char sock[600];
+	int fl;
+
+	snprintf(sock, sizeof(sock), "%s/log", f->dir);
+	receiver_open(r, sock);
+	syslog_keeper(f, sock);
+	fl = fcntl(f->wr[0], F_GETFL);
+	assert_int_equal(fcntl(f->wr[0], F_SETFL, fl | O_NONBLOCK), 0);
+}
+
 /*
  * A receiver that does not read: the keeper stops reading too, so the
  * pipe fills and the writer is held back; once it reads, every line
@@ -701,14 +714,10 @@ static void test_syslog_backpressure(void **state)
 {
 	struct fixture *f = *state;
 	struct receiver r;
-	char sock[600], line[64], want[64];
-	int i, written = 0, fl;
+	char line[64], want[64];
+	int i, written = 0;
 
-	snprintf(sock, sizeof(sock), "%s/log", f->dir);
-	receiver_open(&r, sock);
-	syslog_keeper(f, sock);
-	fl = fcntl(f->wr[0], F_GETFL);
-	assert_int_equal(fcntl(f->wr[0], F_SETFL, fl | O_NONBLOCK), 0);
+	syslog_nonblocking(f, &r);
 	for (i = 0; i < 100000; i++) {
 		snprintf(line, sizeof(line), "n %06d\n", written + 1);
 		if (write(f->wr[0], line, strlen(line)) < 0) {
@@ -737,15 +746,11 @@ static void test_syslog_backpressure(void **state)
 static void test_syslog_end_run_full(void **state)
 {
 	struct fixture *f = *state;
-	char sock[600], line[128], want[160];
+	char line[128], want[160];
 	struct receiver r;
-	int i, written = 0, fl;
+	int i, written = 0;
 
-	snprintf(sock, sizeof(sock), "%s/log", f->dir);
-	receiver_open(&r, sock);
-	syslog_keeper(f, sock);
-	fl = fcntl(f->wr[0], F_GETFL);
-	assert_int_equal(fcntl(f->wr[0], F_SETFL, fl | O_NONBLOCK), 0);
+	syslog_nonblocking(f, &r);
 	/* Lines of 100 bytes: 64 KiB ends inside one. */
 	for (i = 0; i < 100000; i++) {
 		snprintf(line, sizeof(line), "%06d %091d\n", written + 1, 0);
