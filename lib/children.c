@@ -158,6 +158,29 @@ bool children_was_mine(const struct spawn *s, pid_t pid)
 	return false;
 }
 
+/* How long a process's empty environment is waited on (see below). */
+#define MIDEXEC_WAIT_MS 2000
+
+/*
+ * The process's DAEMON_INSTANCE_ID, once it can be read: a leftover that
+ * called setsid() and is now inside execve() shows an empty environment
+ * for a moment, and taking that for "not ours" would leave it running.
+ * An empty read is tried again while the process lives, for a bound (a
+ * process started with no environment at all costs that bound once).
+ */
+static int settled_instance(pid_t pid, char *id, size_t size)
+{
+	const struct timespec pause = { 0, 1000000 };
+	int r, ms;
+
+	for (ms = 0;; ms++) {
+		r = proc_instance(pid, id, size);
+		if (r != -EAGAIN || ms >= MIDEXEC_WAIT_MS || !proc_alive(pid))
+			return r;
+		nanosleep(&pause, NULL);
+	}
+}
+
 /*
  * Is this child of ours (ps: its stat) a process of this start? Those in
  * the daemon's session are (no outside process can join it). One that
@@ -175,7 +198,7 @@ bool children_of_this_start(struct spawn *s, pid_t pid,
 	/* The kernel truncates start times to a tick, so can we. */
 	if (ps->start_ticks + 1 < s->fork_ticks)
 		return false;
-	return proc_instance(pid, id, sizeof(id)) == 0 &&
+	return settled_instance(pid, id, sizeof(id)) == 0 &&
 	       strcmp(id, s->res->instance) == 0;
 }
 

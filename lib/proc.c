@@ -305,6 +305,12 @@ static void env_scan_byte(struct env_scan *s, char c)
 	s->pos++;
 }
 
+/*
+ * Scan an environ file for the key. -EAGAIN if it is empty: that is what
+ * the kernel shows while the process is inside execve() (its new memory
+ * is in place, its new environment not yet), and also for a process
+ * started with no environment at all.
+ */
 static int env_scan_fd(int fd, struct env_scan *s)
 {
 	char chunk[ENVIRON_CHUNK];
@@ -317,6 +323,8 @@ static int env_scan_fd(int fd, struct env_scan *s)
 			continue;
 		if (n < 0)
 			return -errno;
+		if (n == 0 && total == 0)
+			return -EAGAIN;
 		if (n == 0) {
 			/* The last entry need not end with a NUL. */
 			env_scan_byte(s, '\0');

@@ -332,6 +332,7 @@ static void test_instance_absent_or_bad(void **unused)
 	char *longer[] = { "DAEMON_INSTANCE_ID=" UUID_A "0", NULL };
 	char *first[] = { "DAEMON_INSTANCE_ID=" UUID_A,
 			  "DAEMON_INSTANCE_ID=nonsense", NULL };
+	char *empty[] = { NULL };
 	char buf[DCTL_UUID_LEN];
 	pid_t pid;
 
@@ -352,6 +353,12 @@ static void test_instance_absent_or_bad(void **unused)
 	pid = exec_sleep(first);
 	assert_int_equal(proc_instance(pid, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, UUID_A);
+	end_child(pid);
+
+	/* An empty environment is told apart: it is also what a process
+	 * shows in the middle of an execve(), so a caller may look again. */
+	pid = exec_sleep(empty);
+	assert_int_equal(proc_instance(pid, buf, sizeof(buf)), -EAGAIN);
 	end_child(pid);
 }
 
