@@ -19,6 +19,20 @@ echo "run $$ in $(pwd)"
 sleep "$1"
 exit "$2"
 EOF
+cat >"$T/crash-when" <<'EOF'
+#!/bin/sh
+# crash-when GO SECONDS CODE: the first run lives SECONDS and until the
+# file GO exists, then exits CODE; a later run (GO is there) lives until
+# it is stopped. The test, not a timer, decides when the crash comes and
+# that the next run is still there to be looked at.
+echo "run $$ in $(pwd)"
+if [ -e "$1" ]; then
+	while :; do sleep 0.05; done
+fi
+sleep "$2"
+while [ ! -e "$1" ]; do sleep 0.05; done
+exit "$3"
+EOF
 cat >"$T/segv" <<'EOF'
 #!/bin/sh
 sleep "$1"
@@ -38,7 +52,7 @@ ignore) trap '' TERM ;;
 esac
 while :; do sleep 0.05; done
 EOF
-chmod +x "$T/crash" "$T/segv" "$T/serve"
+chmod +x "$T/crash" "$T/crash-when" "$T/segv" "$T/serve"
 
 # field PIDFILE KEY: one value of the supervisor's state record.
 field() {
@@ -152,7 +166,7 @@ check "  no pidfile" test ! -e "$P"
 P=$T/web.pid
 run 0 "a supervised start" "$START" -p "$P" -d "$T" -e WEB_MARK=42 \
 	-O "$T/web.log" --respawn --respawn-stable 0.2 --respawn-delay 1 \
-	-- "$T/crash" 0.5 3
+	-- "$T/crash-when" "$T/web.go" 0.5 3
 sv=$(supervisor "$P")
 pid1=$(pid_of "$P")
 track "$pid1"
@@ -167,8 +181,9 @@ check "status: running, supervised" json "$P" \
 	'o["state"] == "running" and o["supervisor"] == '"$sv"' and o["restarts"] == 0 and o["last_exit"] is None'
 inst1=$(instance "$pid1")
 
-# It exits 3 after 0.5 s: a stable run (--respawn-stable 0.2), so the
-# restart is at once.
+# Now it exits 3, after at least 0.5 s: a stable run (--respawn-stable
+# 0.2), so the restart is at once; the next run lives on.
+: >"$T/web.go"
 check "an exit after a stable run: restarted" wait_for 100 running_other "$P" "$pid1"
 pid2=$(pid_of "$P")
 track "$pid2"
@@ -192,7 +207,7 @@ check "  nothing restarted" wait_for 5 nothing_left
 
 P=$T/flap.pid
 run 0 "a program that crashes quickly" "$START" -p "$P" --respawn \
-	--respawn-delay 2 -- "$T/crash" 0.1 1
+	--respawn-delay 30 -- "$T/crash" 0.1 1
 sv=$(supervisor "$P")
 check "restarting after an unstable run: status says so, exit 1" \
 	wait_for 50 status_is "$P" '^flap: restarting \(last: exit 1, next try in [0-9.]+s, 0 restarts\)$'
