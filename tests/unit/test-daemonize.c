@@ -47,7 +47,7 @@ struct outcome {
 };
 
 static char dir[64];
-static char logpath[128], pidpath[128];
+static char logpath[128], pidpath[128], gopath[128];
 #define MAX_DAEMONS 16
 static pid_t daemons[MAX_DAEMONS];
 static size_t n_daemons;
@@ -75,7 +75,7 @@ static void wait_gone(pid_t pid)
 {
 	int i;
 
-	for (i = 0; i < 100 && alive(pid); i++)
+	for (i = 0; i < 600 && alive(pid); i++)
 		usleep(50000);
 	assert_false(alive(pid));
 }
@@ -102,6 +102,7 @@ static int setup(void **state)
 		return -1;
 	snprintf(logpath, sizeof(logpath), "%s/out.log", dir);
 	snprintf(pidpath, sizeof(pidpath), "%s/d.pid", dir);
+	snprintf(gopath, sizeof(gopath), "%s/go", dir);
 	return 0;
 }
 
@@ -183,7 +184,7 @@ static void daemon_body(struct dctl_daemon *d, enum act act)
 	case ACT_DIE_WITH_CHILD:
 		c = fork();
 		if (c == 0) {
-			alarm(30);
+			alarm(120);
 			pause();
 			_exit(0);
 		}
@@ -198,8 +199,11 @@ static void daemon_body(struct dctl_daemon *d, enum act act)
 		dctl_daemon_ready(d);
 		break;
 	case ACT_READY_LATE:
-		/* The test kills the caller once it sees our PID. */
-		usleep(500000);
+		/* The test kills the caller once it sees our PID, then says
+		 * go: the report comes after the caller is gone, however
+		 * slow the machine. */
+		while (access(gopath, F_OK) < 0)
+			usleep(10000);
 		r = dctl_daemon_ready(d);
 		printf("after ready %d\n", r);
 		fflush(stdout);
@@ -327,13 +331,24 @@ static pid_t pid_in_log(const char *word)
 	return v > 1 ? (pid_t)v : 0;
 }
 
-/* Wait (up to 2 s) for text to appear in the log. */
+/* The daemon's PID, once its first line is in the log (up to 30 s). */
+static pid_t wait_daemon_pid(void)
+{
+	pid_t pid = 0;
+	int i;
+
+	for (i = 0; i < 3000 && !(pid = pid_in_log("daemon ")); i++)
+		usleep(10000);
+	return pid;
+}
+
+/* Wait (up to 30 s) for text to appear in the log. */
 static bool wait_log(const char *text)
 {
 	char buf[4096];
 	int i;
 
-	for (i = 0; i < 200; i++) {
+	for (i = 0; i < 3000; i++) {
 		if (util_read_small(AT_FDCWD, logpath, buf, sizeof(buf)) > 0 &&
 		    strstr(buf, text))
 			return true;
@@ -484,7 +499,6 @@ static void test_ready_options(void **state)
 	struct outcome out;
 	char val[256], extra[256];
 	pid_t pid;
-	int i;
 
 	(void)state;
 	o = new_opts();
@@ -494,9 +508,7 @@ static void test_ready_options(void **state)
 	out = run_caller(o, ACT_READY, false);
 	assert_int_equal(out.r, 1);
 	assert_int_equal(out.status, 0);
-	for (i = 0; i < 50 && !pid_in_log("daemon "); i++)
-		usleep(20000);
-	pid = pid_in_log("daemon ");
+	pid = wait_daemon_pid();
 	track(pid);
 	fd_target(pid, "../cwd", val, sizeof(val));
 	assert_string_equal(val, dir);
@@ -570,7 +582,8 @@ static void test_died_child_holds_pipe(void **state)
 	assert_int_equal(dctl_daemonize_opts_set_stdout(o, logpath), 0);
 	t0 = util_now_ms();
 	out = run_caller(o, ACT_DIE_WITH_CHILD, false);
-	assert_true(util_now_ms() - t0 < 5000);
+	/* Not by waiting out the child (two minutes). */
+	assert_true(util_now_ms() - t0 < 60000);
 	assert_int_equal(out.r, 1);
 	assert_int_not_equal(out.status, 0);
 	child = pid_in_log("child ");
@@ -586,25 +599,21 @@ static void test_caller_gone(void **state)
 	struct dctl_daemonize_opts *o;
 	char buf[4096];
 	pid_t caller, pid = 0;
-	int rd, st, i;
+	int rd, st;
 
 	(void)state;
 	o = new_opts();
 	assert_int_equal(dctl_daemonize_opts_set_stdout(o, logpath), 0);
 	caller = start_caller(o, ACT_READY_LATE, false, &rd);
-	for (i = 0; i < 100 && !(pid = pid_in_log("daemon ")); i++)
-		usleep(10000);
+	pid = wait_daemon_pid();
 	assert_true(pid > 1);
 	track(pid);
 	kill(caller, SIGKILL);
 	assert_int_equal(waitpid(caller, &st, 0), caller);
 	close(rd);
-	for (i = 0; i < 100; i++) {
-		util_read_small(AT_FDCWD, logpath, buf, sizeof(buf));
-		if (strstr(buf, "after ready"))
-			break;
-		usleep(20000);
-	}
+	close(open(gopath, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	assert_true(wait_log("after ready"));
+	util_read_small(AT_FDCWD, logpath, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "after ready -32\n"));	/* -EPIPE */
 	assert_true(alive(pid));
 	kill(pid, SIGKILL);
@@ -746,7 +755,6 @@ static void test_opts_refused(void **state)
 	struct stat sb;
 	char extra[256];
 	pid_t pid;
-	int i;
 
 	(void)state;
 	assert_int_equal(dctl_daemonize_opts_new(NULL), -EINVAL);
@@ -786,11 +794,11 @@ static void test_opts_refused(void **state)
 	out = run_caller(o, ACT_READY, false);
 	assert_int_equal(out.r, 1);
 	assert_int_equal(out.status, 0);
-	for (i = 0; i < 50 && !pid_in_log("daemon "); i++)
-		usleep(20000);
-	pid = pid_in_log("daemon ");
+	pid = wait_daemon_pid();
 	track(pid);
 	assert_true(pid > 1);
+	/* The report's pipe is closed once ready() has returned. */
+	assert_true(wait_log("ready returned 0\n"));
 	assert_int_equal(lstat(pidpath, &sb), -1);
 	assert_int_equal(errno, ENOENT);
 	assert_int_equal(count_fds(pid, extra, sizeof(extra)), 3);

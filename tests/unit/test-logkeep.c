@@ -453,7 +453,7 @@ static void receiver_open(struct receiver *r, const char *path)
 static char *receive(struct receiver *r, struct logkeep *lk)
 {
 	static char buf[4096];
-	long long end = util_now_ms() + 5000;
+	long long end = util_now_ms() + 30000;
 	ssize_t n;
 
 	for (;;) {
@@ -480,7 +480,7 @@ static char *want_line(char *buf, int n)
  */
 static void drain_reading(struct receiver *r, struct logkeep *lk)
 {
-	long long end = util_now_ms() + 5000;
+	long long end = util_now_ms() + 30000;
 	char buf[4096];
 
 	while (logkeep_drain(lk, 0) == -ETIMEDOUT) {
