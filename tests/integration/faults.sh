@@ -22,6 +22,16 @@ no_sleeper() {
 	[ "$(sleepers)" = 0 ]
 }
 
+# runs PID PROGRAM: PID has exec'd PROGRAM.
+runs() {
+	[ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$(readlink -f "$2")" ]
+}
+
+# stopped PID: PID is in the stopped state (T).
+stopped() {
+	[ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" = T ]
+}
+
 # fault DESC EXIT PATTERN PIDFILE COMMAND...: exit EXIT, one line on
 # stderr matching PATTERN, no PIDFILE and no daemon left.
 fault() {
@@ -163,6 +173,9 @@ run 0 "a daemon to stop" "$START" -p "$P" "$T/fsleep" 600
 pid=$(cat "$P")
 track "$pid"
 kill -STOP "$pid"
+# The stop takes effect once the daemon is scheduled; a TERM that came
+# first would end it before any KILL.
+check "  it is stopped" wait_for 300 stopped "$pid"
 run 0 "SIGSTOPped daemon, TERM/1/KILL/10: stopped by KILL" \
 	"$STOP" -v -p "$P" --retry TERM/1/KILL/10
 grep_err "sent KILL to $pid" "  KILL was sent"
@@ -176,10 +189,15 @@ run 0 "a daemon that ignores TERM" "$START" -p "$P" /bin/bash -c \
 	"trap '' TERM; exec \"$T/fsleep\" 600"
 pid=$(cat "$P")
 track "$pid"
+# daemon-start returns once bash runs, not once it has run its trap; an
+# ignored TERM stays ignored across the exec, so fsleep running means
+# the trap is set.
+check "  it ignores TERM (its trap done, fsleep exec'd)" \
+	wait_for 300 runs "$pid" "$T/fsleep"
 "$STOP" -v -p "$P" --retry TERM/30/KILL/5 >/dev/null 2>"$T/stopper.err" &
 stopper=$!
 track "$stopper"
-wait_for 100 grep -qs "sent TERM to $pid, waiting up to 30 s" "$T/stopper.err"
+wait_for 300 grep -qs "sent TERM to $pid, waiting up to 30 s" "$T/stopper.err"
 kill -KILL "$stopper"
 wait "$stopper" 2>/dev/null
 run 0 "daemon-stop killed mid-schedule: status says running" "$STATUS" -p "$P"

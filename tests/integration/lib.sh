@@ -147,7 +147,7 @@ wait_gone() {
 	local i=0
 	while alive "$1"; do
 		i=$((i + 1))
-		[ "$i" -gt "${2:-50}" ] && return 1
+		[ "$i" -gt "${2:-300}" ] && return 1
 		sleep 0.1
 	done
 }

@@ -42,16 +42,18 @@ cat >"$T/serve" <<'EOF'
 #!/bin/sh
 # serve MARKS [TERM-EXIT]: run until stopped; HUP appends to MARKS; TERM
 # makes it exit with TERM-EXIT (a crash during the stop), or, given
-# "ignore", is ignored.
-echo "run $$"
+# "ignore", is ignored. Its line comes once the traps are set, so that a
+# test that has seen it can signal it.
 trap 'echo hup >>"$1"' HUP
 case ${2:-} in
 ignore) trap '' TERM ;;
 '') ;;
 *) trap "exit $2" TERM ;;
 esac
+echo "run $$"
 while :; do sleep 0.05; done
 EOF
+cp /bin/sleep "$T/nap"
 chmod +x "$T/crash" "$T/crash-when" "$T/segv" "$T/serve"
 
 # field PIDFILE KEY: one value of the supervisor's state record.
@@ -74,6 +76,11 @@ ppid() {
 
 pid_of() {
 	head -c 16 "$1" 2>/dev/null | tr -dc 0-9
+}
+
+# recorded PIDFILE PID: the state record names PID as the run.
+recorded() {
+	[ "$(field "$1" pid)" = "$2" ]
 }
 
 # running_other PIDFILE OLD: the pidfile names a live process, not OLD.
@@ -148,17 +155,19 @@ run 3 "a program that exits during startup: exit 3" "$START" -p "$P" \
 	--respawn --wait 500 -- "$T/crash" 0 7
 grep_err 'exit(ed)? .*7|status 7' "  with its exit status"
 check "  no pidfile, no record" test ! -e "$P" -a ! -e "$P.state"
-check "  no supervisor, no program left" wait_for 50 nothing_left
+check "  no supervisor, no program left" wait_for 300 nothing_left
 
-"$START" -p "$P" --respawn --wait 5000 -- "$T/serve" "$T/m" 2>"$T/err" &
+# The wait is far longer than any start takes: the signal ends it, and
+# must find daemon-start still waiting however slow the machine is.
+"$START" -p "$P" --respawn --wait 60000 -- "$T/serve" "$T/m" 2>"$T/err" &
 ds=$!
-wait_for 50 test -e "$P"
+wait_for 300 test -e "$P"
 kill -TERM "$ds"
 wait "$ds"
 check "SIGTERM to daemon-start during the first start's wait: exit 143" \
 	test $? = 143
 grep_err 'interrupted by SIGTERM' "  and it says so"
-check "  the start is called off, supervisor and all" wait_for 50 nothing_left
+check "  the start is called off, supervisor and all" wait_for 300 nothing_left
 check "  no pidfile" test ! -e "$P"
 
 # ------------------------------------------------ a supervised start
@@ -184,9 +193,12 @@ inst1=$(instance "$pid1")
 # Now it exits 3, after at least 0.5 s: a stable run (--respawn-stable
 # 0.2), so the restart is at once; the next run lives on.
 : >"$T/web.go"
-check "an exit after a stable run: restarted" wait_for 100 running_other "$P" "$pid1"
+check "an exit after a stable run: restarted" wait_for 300 running_other "$P" "$pid1"
 pid2=$(pid_of "$P")
 track "$pid2"
+# The new run writes the pidfile before it execs the program: its line in
+# the output file says that the program runs, with the recipe applied.
+wait_for 300 grep -q "^run $pid2 in $T\$" "$T/web.log"
 check "  by the same supervisor, holding the lock throughout" \
 	test "$(ppid "$pid2")" = "$sv" -a "$(field "$P" supervisor)" = "$sv"
 check "  with a fresh instance id" test -n "$(instance "$pid2")" -a \
@@ -195,13 +207,14 @@ check "  the whole recipe again: directory and environment" \
 	test "$(readlink "/proc/$pid2/cwd")" = "$T" -a \
 	"$(tr '\0' '\n' <"/proc/$pid2/environ" | grep -c '^WEB_MARK=42$')" = 1
 check "  and the output file" grep -q "^run $pid2 in $T\$" "$T/web.log"
-check "status: 1 restart, last exit 3" json "$P" \
+# The supervisor records the run once its launch is done: wait for that.
+check "status: 1 restart, last exit 3" wait_for 300 json "$P" \
 	'o["restarts"] >= 1 and o["last_exit"] == "exit 3" and o["pid"] == '"$pid2"
 run 0 "stop the supervised daemon" "$STOP" -p "$P"
 check "  program and supervisor gone as it returns" \
 	eval '! alive '"$sv"' && ! alive $(pid_of '"$P"' || echo '"$pid2"')'
 check "  pidfile and record removed" test ! -e "$P" -a ! -e "$P.state"
-check "  nothing restarted" wait_for 5 nothing_left
+check "  nothing restarted" wait_for 300 nothing_left
 
 # ----------------------------------------- unstable runs: the backoff
 
@@ -210,7 +223,7 @@ run 0 "a program that crashes quickly" "$START" -p "$P" --respawn \
 	--respawn-delay 30 -- "$T/crash" 0.1 1
 sv=$(supervisor "$P")
 check "restarting after an unstable run: status says so, exit 1" \
-	wait_for 50 status_is "$P" '^flap: restarting \(last: exit 1, next try in [0-9.]+s, 0 restarts\)$'
+	wait_for 300 status_is "$P" '^flap: restarting \(last: exit 1, next try in [0-9.]+s, 0 restarts\)$'
 run 1 "  daemon-status exit code" "$STATUS" "$P"
 check "  JSON: state restarting, the reason, supervisor" json "$P" \
 	'o["state"] == "restarting" and o["supervisor"] == '"$sv"' and o["last_exit"] == "exit 1" and o["reason"].startswith("last: exit 1, next try in")'
@@ -220,36 +233,40 @@ run 1 "a second start during the backoff: already running" "$START" \
 	-p "$P" -- "$T/serve" "$T/m"
 grep_err 'already running' "  and says so"
 run 0 "a stop during the backoff: exit 0" "$STOP" -p "$P"
-check "  the supervisor is gone at once" wait_gone "$sv" 10
+check "  the supervisor is gone at once" wait_gone "$sv" 300
 check "  pidfile and record removed" test ! -e "$P" -a ! -e "$P.state"
 check "  nothing restarted" nothing_left
 
 # -------------------------------- signals, an outsider's KILL, SEGV
 
 P=$T/sig.pid
-run 0 "a supervised server" "$START" -p "$P" --respawn --respawn-stable 0 \
-	-- "$T/serve" "$T/marks"
+run 0 "a supervised server" "$START" -p "$P" -O "$T/sig.log" --respawn \
+	--respawn-stable 0 -- "$T/serve" "$T/marks"
 sv=$(supervisor "$P")
 p=$(pid_of "$P")
 kill -KILL "$p"
 check "an outsider's kill -KILL: restarted (immediately after a stable run)" \
-	wait_for 50 running_other "$P" "$p"
-check "  last exit: signal KILL, 1 restart" json "$P" \
-	'o["last_exit"] == "signal KILL" and o["restarts"] == 1 and o["state"] == "running"'
-check "  the line counts it" status_is "$P" \
-	'^sig: running \(pid [0-9]+, up [0-9]+s, 1 restart\)$'
+	wait_for 300 running_other "$P" "$p"
+# The pidfile names the new run before it has exec'd serve, and before
+# the supervisor records it; serve's line says its traps are set.
 p=$(pid_of "$P")
+wait_for 300 grep -qx "run $p" "$T/sig.log"
+check "  the record names the new run" wait_for 300 recorded "$P" "$p"
+check "  last exit: signal KILL, 1 restart" wait_for 300 json "$P" \
+	'o["last_exit"] == "signal KILL" and o["restarts"] == 1 and o["state"] == "running" and o["pid"] == '"$p"
+check "  the line counts it" wait_for 300 status_is "$P" \
+	'^sig: running \(pid '"$p"', up [0-9]+s, 1 restart\)$'
 run 0 "--signal HUP --no-wait" "$STOP" -p "$P" --signal HUP --no-wait
-check "  reaches the program" wait_for 50 grep -qs hup "$T/marks"
+check "  reaches the program" wait_for 300 grep -qs hup "$T/marks"
 check "  and does not stop it" eval 'alive '"$p"' && test "$(pid_of '"$P"')" = '"$p"
 check "  nor the supervision" test "$(field "$P" state)" = running
 run 0 "stop it" "$STOP" -p "$P"
-check "  nothing left" wait_for 20 nothing_left
+check "  nothing left" wait_for 300 nothing_left
 
 P=$T/segv.pid
 run 0 "a program that dies of SIGSEGV" "$START" -p "$P" --respawn \
 	--respawn-delay 5 -- "$T/segv" 0.2
-check "  restarting, last: signal SEGV" wait_for 50 json "$P" \
+check "  restarting, last: signal SEGV" wait_for 300 json "$P" \
 	'o["state"] == "restarting" and o["last_exit"] == "signal SEGV"'
 run 0 "  stopped during its backoff" "$STOP" -p "$P"
 
@@ -298,7 +315,7 @@ P=$T/once.pid
 run 0 "--respawn=on-failure" "$START" -p "$P" --respawn=on-failure \
 	-- "$T/crash" 0.3 0
 sv=$(supervisor "$P")
-check "  after exit 0 supervision ends" wait_gone "$sv" 50
+check "  after exit 0 supervision ends" wait_gone "$sv" 300
 check "  and the pidfile is removed" test ! -e "$P" -a ! -e "$P.state"
 run 3 "  daemon-status: not running" "$STATUS" "$P"
 
@@ -306,7 +323,7 @@ P=$T/limit.pid
 run 0 "--respawn-limit 2/60" "$START" -p "$P" --respawn --respawn-delay 0.05 \
 	--respawn-limit 2/60 -- "$T/crash" 0 1
 sv=$(supervisor "$P")
-check "  gives up: the supervisor ends" wait_gone "$sv" 100
+check "  gives up: the supervisor ends" wait_gone "$sv" 300
 run 1 "  daemon-status exit 1" "$STATUS" "$P"
 grep_out '^limit: failed \(gave up after 2 restarts in 60 s; last: exit 1\)$' \
 	"  failed, with the reason"
@@ -322,13 +339,15 @@ run 0 "  stop" "$STOP" -p "$P"
 
 # -------------------------------------------- the supervisor killed
 
+# A program that forks nothing: serve's sleeps inherit the lock, and one
+# still running when daemon-stop kills serve would keep the pidfile.
 P=$T/orphan.pid
-run 0 "a supervised server" "$START" -p "$P" --respawn -- "$T/serve" "$T/m"
+run 0 "a supervised server" "$START" -p "$P" --respawn -- "$T/nap" 600
 sv=$(supervisor "$P")
 p=$(pid_of "$P")
 track "$p"
 kill -KILL "$sv"
-wait_gone "$sv" 50
+wait_gone "$sv" 300
 check "its supervisor killed: the program runs on, the lock held" \
 	eval 'alive '"$p"' && locked '"$P"
 run 0 "  status: running (exit 0)" "$STATUS" "$P"
@@ -343,9 +362,9 @@ P=$T/orphan2.pid
 run 0 "a supervised crasher" "$START" -p "$P" --respawn --respawn-delay 30 \
 	-- "$T/crash" 0.1 1
 sv=$(supervisor "$P")
-check "  in its backoff" wait_for 50 status_is "$P" restarting
+check "  in its backoff" wait_for 300 status_is "$P" restarting
 kill -KILL "$sv"
-wait_gone "$sv" 50
+wait_gone "$sv" 300
 run 1 "its supervisor killed in a backoff: dead" "$STATUS" "$P"
 grep_out "dead, pidfile exists \\(pid $sv\\)" "  the pidfile names the gone supervisor"
 check "  JSON says why" json "$P" \

@@ -52,8 +52,10 @@ for sig in INT TERM HUP; do
 	interrupt "$sig" "--notify-await, SIG$sig" --notify-await -T 30 \
 		"$T/isleep" 600
 done
-interrupt INT "--wait 5000, SIGINT" --wait 5000 "$T/isleep" 600
-interrupt TERM "--wait 5000, SIGTERM" --wait 5000 "$T/isleep" 600
+# The wait is far longer than any start takes: the signal ends it, and
+# must find daemon-start still waiting however slow the machine is.
+interrupt INT "--wait 60000, SIGINT" --wait 60000 "$T/isleep" 600
+interrupt TERM "--wait 60000, SIGTERM" --wait 60000 "$T/isleep" 600
 # --forking: a first process that never detaches, and one that detaches
 # but never writes the pidfile.
 interrupt HUP "--forking, first process still running, SIGHUP" \
