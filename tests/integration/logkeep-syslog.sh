@@ -50,21 +50,33 @@ check "none of the 3000 lost" \
 	test "$(msgs crash | tr '\n' ' ')" = "$(seq 1 3000 | tr '\n' ' ')"
 
 # ---------------------------------------------- a syslog daemon restart
-# 30000 lines as fast as rsyslogd takes them, so that some are always on
-# its socket's queue; rsyslogd is stopped and started again in between.
-"$LK" --syslog user --tag restart -- seq 1 30000 2>"$T/lk.err" &
+# 30000 lines as fast as rsyslogd takes them, in three parts, each let go
+# by a file. rsyslogd is stopped while the long second part flows, so that
+# some lines are on its socket's queue when it goes; the third part only
+# comes once it is gone, so that lines certainly meet a syslog daemon that
+# is down, and are held until it is back. Either way, nothing here hangs on
+# who wins a race.
+"$LK" --syslog user --tag restart -- sh -c 'seq 1 3000
+	while [ ! -e "$1" ]; do sleep 0.05; done; seq 3001 27000
+	while [ ! -e "$2" ]; do sleep 0.05; done; seq 27001 30000' \
+	restart "$T/go.2" "$T/go.3" 2>"$T/lk.err" &
 lk=$!
 track "$lk"
 wait_msgs restart 3000
+touch "$T/go.2"
+wait_msgs restart 3001
 rs_stop
 before=$(grep -c '|restart\[' "$OUT")
-sleep 0.3
+diag "lines the old rsyslogd took: $before"
+touch "$T/go.3"
+# The keeper finds the old socket dead, with the third part at the latest.
+wait_for 600 grep -q 'holding the lines' "$T/lk.err"
 check "rsyslogd is back" rs_start
 wait "$lk"
 check "the keeper exited 0" test $? = 0
 wait_msgs restart 30000
 check "lines flowed on both sides of the restart" \
-	test "$before" -lt 30000
+	test "$before" -gt 3000 -a "$before" -le 27000
 first_seen=$(msgs restart | awk '!seen[$0]++')
 check "every line of 30000 reached the old rsyslogd or the new one, in order" \
 	test "$(echo "$first_seen" | tr '\n' ' ')" = "$(seq 1 30000 | tr '\n' ' ')"

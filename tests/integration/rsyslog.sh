@@ -55,12 +55,13 @@ EOC
 }
 
 rs_pid=
-# Start rsyslogd and wait (at most 5 s) for its socket.
+# Start rsyslogd and wait for its socket (at most 60 s: a bound against a
+# hang, not a speed claim).
 rs_start() {
 	"$RSYSLOGD" -n -f "$T/rsyslog.conf" -i "$T/rsyslogd.pid" 2>>"$T/rs.err" &
 	rs_pid=$!
 	track "$rs_pid"
-	for _ in $(seq 100); do
+	for _ in $(seq 1200); do
 		[ -S /dev/log ] && return 0
 		sleep 0.05
 	done
@@ -73,9 +74,9 @@ rs_stop() {
 }
 
 # wait_msgs TAG N: until $RS_OUT holds N messages tagged TAG[...] (at
-# most 10 s: a bound against a hang, not a speed claim).
+# most 60 s: a bound against a hang, not a speed claim).
 wait_msgs() {
-	for _ in $(seq 200); do
+	for _ in $(seq 1200); do
 		[ "$(grep -c "|$1\[" "$RS_OUT" 2>/dev/null)" -ge "$2" ] && return 0
 		sleep 0.05
 	done

@@ -13,9 +13,9 @@ chmod 755 "$T" "$R"
 # hold FILE: a process that locks FILE, writes its own PID into it, then
 # becomes "sleep" keeping the lock: a daemon as daemon-start leaves it.
 # The lock is taken by that process itself: /proc/locks, read inside a
-# PID namespace, hides a flock whose taker has exited. Sets $held.
+# PID namespace, hides a flock whose taker has exited. Sets $held; a
+# holder that never gets there fails a test step of its own.
 hold() {
-	local i
 	python3 -c '
 import fcntl, os, sys
 fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -27,13 +27,21 @@ os.execv("/bin/sleep", ["sleep", "600"])' "$1" </dev/null >/dev/null 2>&1 &
 	held=$!
 	track "$held"
 	disown "$held"
-	for i in $(seq 100); do
-		[ "$(readlink "/proc/$held/exe" 2>/dev/null)" = "$(readlink -f /bin/sleep)" ] &&
-			[ "$(cat "$1" 2>/dev/null)" = "$held" ] && return 0
-		sleep 0.05
-	done
-	diag "holder for $1 did not start"
+	# A deadline against a hang only: a loaded machine may take seconds.
+	wait_for 600 holding "$held" "$1" && return 0
+	not_ok "the holder of $1 started"
 	return 1
+}
+
+# holding PID FILE: PID runs sleep and FILE names it.
+holding() {
+	[ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$(readlink -f /bin/sleep)" ] &&
+		names "$2" "$1"
+}
+
+# names FILE PID: FILE holds just PID.
+names() {
+	[ "$(cat "$1" 2>/dev/null)" = "$2" ]
 }
 
 # stale FILE: FILE names a process that has exited (and was reaped).
@@ -82,10 +90,8 @@ bash -c 'exec 9>>"$1" && flock -n 9 && echo $$ >"$1" && exec sleep 600' \
 inherited=$!
 track "$inherited"
 disown "$inherited"
-for i in $(seq 100); do
-	[ "$(cat "$R/inherited.pid" 2>/dev/null)" = "$inherited" ] && break
-	sleep 0.05
-done
+check "inherited lock: the locker wrote its PID" \
+	wait_for 600 names "$R/inherited.pid" "$inherited"
 run 0 "lock inherited from an exited locker: running" "$STATUS" -n inherited
 grep_out "^inherited: running \\(pid $inherited, up [0-9]+s\\)$" \
 	"inherited lock: the daemon's pid"
@@ -288,10 +294,8 @@ if id nobody >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
 	theirs=$!
 	track "$theirs"
 	disown "$theirs"
-	for i in $(seq 100); do
-		[ "$(cat "$T/other/theirs.pid" 2>/dev/null)" = "$theirs" ] && break
-		sleep 0.05
-	done
+	check "another user's daemon wrote its PID" \
+		wait_for 600 names "$T/other/theirs.pid" "$theirs"
 	run 0 "root sees another user's daemon running" "$STATUS" --json "$T/other/theirs.pid"
 	check "another user's daemon: its user" json_check "r[0]['pid'] == $theirs and r[0]['user'] == 'nobody'"
 	run 0 "-u nobody matches it" "$STATUS" -u nobody "$T/other/theirs.pid"
@@ -302,8 +306,10 @@ else
 	ok "# SKIP permission cases need root and setpriv"
 fi
 
-# ------------------------------------------------------------- speed
+# ------------------------------------------------------ 1,000 pidfiles
 # 1,000 pidfiles, each locked by one helper that wrote its PID into all.
+# Only the answers are checked here; how fast they come is for bench/run
+# to measure, so the time is just noted.
 mkdir "$T/many"
 python3 - "$T/many" <<'EOF' &
 import fcntl, os, resource, sys, time
@@ -322,20 +328,15 @@ EOF
 many=$!
 track "$many"
 disown "$many"
-for i in $(seq 200); do [ -e "$T/many/ready" ] && break; sleep 0.05; done
+check "1,000 pidfiles locked and written" wait_for 600 test -e "$T/many/ready"
 rm -f "$T/many/ready"
 run 0 "--all over 1,000 running daemons: 0" env DAEMONCTL_RUNDIR="$T/many" "$STATUS" --all
 check "--all over 1,000: 1,000 running lines" test "$(grep -c ': running (pid' "$T/out")" = 1000
-best=999999
-for i in 1 2 3 4 5; do
-	t0=$(date +%s%N)
-	DAEMONCTL_RUNDIR="$T/many" "$STATUS" --all --json >/dev/null
-	t1=$(date +%s%N)
-	ms=$(( (t1 - t0) / 1000000 ))
-	[ "$ms" -lt "$best" ] && best=$ms
-done
-diag "daemon-status --all --json over 1,000 running daemons: best of 5: ${best} ms"
-# The target is 100 ms; allow slow, sanitized or valgrind runs some room.
-check "--all over 1,000 is fast (${best} ms)" test "$best" -lt "${DCTL_STATUS_MS_LIMIT:-500}"
+t0=$(date +%s%N)
+run 0 "--all --json over 1,000 running daemons: 0" env DAEMONCTL_RUNDIR="$T/many" "$STATUS" --all --json
+t1=$(date +%s%N)
+check "--all --json over 1,000: 1,000 running records, the helper's PID" \
+	json_check "len(r) == 1000 and all(o['state'] == 'running' and o['pid'] == $many for o in r)"
+diag "daemon-status --all --json over 1,000 running daemons: $(( (t1 - t0) / 1000000 )) ms"
 
 done_testing
