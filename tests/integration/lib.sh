@@ -72,7 +72,7 @@ trap cleanup EXIT
 # Bound the whole test's time: past it, the test is killed and fails.
 # The watchdog is a child of the test: wait for explicit PIDs, never a bare
 # `wait`, which would also wait for the watchdog.
-limit=${DCTL_TEST_LIMIT:-120}
+limit=${DCTL_TEST_LIMIT:-600}
 # It waits with bash's own read -t rather than a sleep process, so that
 # killing it at the end leaves no orphan behind (a sleep outlived every
 # test by its whole limit). Its output goes nowhere, so that it never holds
@@ -109,7 +109,7 @@ check() {
 run() {
 	local want=$1 desc=$2 rc
 	shift 2
-	timeout -k 2 "${DCTL_RUN_LIMIT:-30}" $WRAP "$@" >"$T/out" 2>"$T/err" </dev/null
+	timeout -k 2 "${DCTL_RUN_LIMIT:-120}" $WRAP "$@" >"$T/out" 2>"$T/err" </dev/null
 	rc=$?
 	if [ "$rc" = "$want" ]; then
 		ok "$desc"

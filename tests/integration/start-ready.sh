@@ -62,7 +62,7 @@ EOF
 # The socket's directory goes in this test's own TMPDIR, so that other
 # tests' sockets (make -j) cannot be mistaken for a leftover of this one.
 mkdir -p "$T/tmp"
-run 0 "READY=1: started" env TMPDIR="$T/tmp" "$START" -v --notify-await -T 10 -p "$P" -- "$T/bin/ready"
+run 0 "READY=1: started" env TMPDIR="$T/tmp" "$START" -v --notify-await -T 60 -p "$P" -- "$T/bin/ready"
 grep_err "warming up" "STATUS= shown with -v"
 pid=$(cat "$P" 2>/dev/null)
 track "$pid"
@@ -77,7 +77,7 @@ notifier errno <<'EOF'
 say("STATUS=cannot bind\nERRNO=98")
 time.sleep(300)
 EOF
-run 3 "ERRNO=: exit 3" "$START" --notify-await -T 10 -p "$P" -- "$T/bin/errno"
+run 3 "ERRNO=: exit 3" "$START" --notify-await -T 60 -p "$P" -- "$T/bin/errno"
 grep_err "^daemon-start: daemon reported failure: Address already in use$" "ERRNO=: message"
 nothing_left "ERRNO="
 
@@ -86,11 +86,11 @@ notifier errno17 <<'EOF'
 say("ERRNO=17")
 time.sleep(300)
 EOF
-run 3 "ERRNO=17: exit 3, not 1" "$START" --notify-await -T 10 -p "$P" -- "$T/bin/errno17"
+run 3 "ERRNO=17: exit 3, not 1" "$START" --notify-await -T 60 -p "$P" -- "$T/bin/errno17"
 grep_err "^daemon-start: daemon reported failure: File exists$" "ERRNO=17: message"
 nothing_left "ERRNO=17"
 run 3 "ERRNO=17 with --oknodo: still exit 3" \
-	"$START" --oknodo --notify-await -T 10 -p "$P" -- "$T/bin/errno17"
+	"$START" --oknodo --notify-await -T 60 -p "$P" -- "$T/bin/errno17"
 nothing_left "ERRNO=17 with --oknodo"
 
 notifier dies <<'EOF'
@@ -123,13 +123,19 @@ grep_err "not ready after 1 s" "foreign READY=1: timeout"
 nothing_left "foreign READY=1"
 
 notifier extend <<'EOF'
-say("EXTEND_TIMEOUT_USEC=30000000")
-time.sleep(4)
+say("EXTEND_TIMEOUT_USEC=60000000")
+time.sleep(12)
 say("READY=1")
 time.sleep(300)
 EOF
-# Ready after 4 s, past -T 3, within the 30 s the daemon asked for.
-run 0 "EXTEND_TIMEOUT_USEC= extends the timeout" "$START" --notify-await -T 3 -p "$P" -- "$T/bin/extend"
+# Ready 12 s after it asked, so always past -T 10 (which only has to
+# leave python the time to start and ask), within the 60 s it asked for.
+# The run takes those 12 s at least: room above them for a slow machine
+# (never less than the limit the caller chose).
+lim=${DCTL_RUN_LIMIT:-120}
+[ "$lim" -ge 60 ] || lim=60
+DCTL_RUN_LIMIT=$lim run 0 "EXTEND_TIMEOUT_USEC= extends the timeout" \
+	"$START" --notify-await -T 10 -p "$P" -- "$T/bin/extend"
 track "$(cat "$P" 2>/dev/null)"
 stop_daemon
 
@@ -142,7 +148,7 @@ if child == 0:
 say("MAINPID=%d\nREADY=1" % child)
 time.sleep(0.5)
 EOF
-run 0 "MAINPID= then READY=1" "$START" --notify-await -T 10 -p "$P" -- "$T/bin/mainpid"
+run 0 "MAINPID= then READY=1" "$START" --notify-await -T 60 -p "$P" -- "$T/bin/mainpid"
 pid=$(cat "$P" 2>/dev/null)
 track "$pid"
 check "pidfile names the main PID" live "$pid"
@@ -154,15 +160,21 @@ stop_daemon
 
 # MAINPID= of a child that called setsid() (a session of its own): still
 # the daemon's child, accepted; named by a first process that then exits
-# before READY=1 too (the child is ours by then, subreaper).
+# before READY=1 too (the child is ours by then, subreaper). There the
+# child says READY=1 only once its parent is gone: its parent sent
+# MAINPID= before exiting, so that READY=1 comes after it however slow
+# either is (before it, it would be a foreign PID's, rightly ignored).
 notifier mainpid-setsid <<'EOF'
 r, w = os.pipe()
 child = os.fork()
 if child == 0:
+    # The parent waits for the pipe below: it is alive here.
+    parent = os.getppid()
     os.setsid()
     os.write(w, b"x")
     if sys.argv[1] == "exit":
-        time.sleep(0.5)
+        while os.getppid() == parent:
+            time.sleep(0.05)
         say("READY=1")
     time.sleep(300)
     os._exit(0)
@@ -175,7 +187,7 @@ time.sleep(0.5)
 EOF
 for how in ready exit; do
 	run 0 "MAINPID= of a setsid() child ($how): started" \
-		"$START" --notify-await -T 10 -p "$P" -- "$T/bin/mainpid-setsid" "$how"
+		"$START" --notify-await -T 60 -p "$P" -- "$T/bin/mainpid-setsid" "$how"
 	pid=$(cat "$P" 2>/dev/null)
 	track "$pid"
 	check "MAINPID= of a setsid() child ($how): pidfile names it" live "$pid"
@@ -199,7 +211,7 @@ say("MAINPID=%s\nREADY=1" % sys.argv[1])
 time.sleep(300)
 EOF
 run 3 "MAINPID= of a bystander with READY=1: refused" \
-	"$START" --notify-await -T 10 -p "$P" -- "$T/bin/stranger" "$bystander"
+	"$START" --notify-await -T 60 -p "$P" -- "$T/bin/stranger" "$bystander"
 grep_err "^daemon-start: MAINPID=$bystander is not a process of the daemon$" \
 	"MAINPID= of a bystander: message"
 check "MAINPID= of a bystander: the bystander is alive" live "$bystander"
@@ -211,7 +223,7 @@ say("MAINPID=%s" % sys.argv[1])
 time.sleep(0.3)
 EOF
 run 3 "MAINPID= of a bystander, then exit: refused" \
-	"$START" --notify-await -T 10 -p "$P" -- "$T/bin/stranger-exit" "$bystander"
+	"$START" --notify-await -T 60 -p "$P" -- "$T/bin/stranger-exit" "$bystander"
 grep_err "^daemon-start: MAINPID=$bystander is not a process of the daemon$" \
 	"MAINPID= of a bystander, then exit: message"
 check "MAINPID= of a bystander, then exit: the bystander is alive" \
@@ -221,13 +233,22 @@ kill "$bystander" 2>/dev/null
 fi
 
 # ------------------------------------------------------------- --forking
-# forker PIDFILE STATUS DELAY: detaches a sleep that writes the pidfile.
+# forker PIDFILE STATUS DELAY: detaches a sleep that writes the pidfile
+# after DELAY seconds, or, DELAY an absolute path, once that file exists
+# (or its directory is gone: the test ended, nothing must linger).
 cat >"$T/bin/forker" <<EOF
 #!/bin/sh
 # $T/bin/
 pidfile=\$1
 (
-	sleep "\$3"
+	case \$3 in
+	/*)
+		while [ ! -e "\$3" ] && [ -d "\${3%/*}" ]; do
+			sleep 0.1
+		done
+		;;
+	*) sleep "\$3" ;;
+	esac
 	sh -c 'echo \$PPID' >"\$pidfile.tmp"
 	mv "\$pidfile.tmp" "\$pidfile"
 	exec $T/bin/dsleep 300
@@ -237,7 +258,7 @@ EOF
 chmod +x "$T/bin/forker"
 cp /bin/sleep "$T/bin/dsleep"
 
-run 0 "--forking: started" "$START" --forking -T 10 -p "$P" -- "$T/bin/forker" "$P" 0 0.3
+run 0 "--forking: started" "$START" --forking -T 60 -p "$P" -- "$T/bin/forker" "$P" 0 0.3
 pid=$(cat "$P" 2>/dev/null)
 track "$pid"
 check "--forking: pidfile names the detached process" live "$pid"
@@ -250,10 +271,10 @@ stop_daemon
 # Two --forking starts at once: the start window is serialized, so one
 # starts the daemon and the other, after it, finds that daemon running.
 rm -f "$P"
-timeout -k 2 30 "$START" --forking -T 10 -p "$P" -- "$T/bin/forker" "$P" 0 0.3 \
+timeout -k 2 120 "$START" --forking -T 60 -p "$P" -- "$T/bin/forker" "$P" 0 0.3 \
 	</dev/null >/dev/null 2>"$T/err1" &
 s1=$!
-timeout -k 2 30 "$START" --forking -T 10 -p "$P" -- "$T/bin/forker" "$P" 0 0.3 \
+timeout -k 2 120 "$START" --forking -T 60 -p "$P" -- "$T/bin/forker" "$P" 0 0.3 \
 	</dev/null >/dev/null 2>"$T/err2" &
 s2=$!
 wait "$s1"
@@ -275,20 +296,22 @@ stop_daemon
 
 # The start window is locked per pidfile (PIDFILE.lock, left in place):
 # a start of another pidfile in the same directory does not wait for it.
-# The slow start holds its lock for 10 s; the other start must be done
-# while it still does (however slow the machine, not a speed claim).
+# The slow start's pidfile is written only once $T/release exists, made
+# after the checks: it holds its lock until then, however slow the
+# machine (its -T only ends a hang).
 rm -f "$P"
-timeout -k 2 60 "$START" --forking -T 40 -p "$P" -- "$T/bin/forker" "$P" 0 10 \
-	</dev/null >/dev/null 2>"$T/err1" &
+timeout -k 2 120 "$START" --forking -T 90 -p "$P" -- \
+	"$T/bin/forker" "$P" 0 "$T/release" </dev/null >/dev/null 2>"$T/err1" &
 s1=$!
 lock_held() { ! flock -n "$P.lock" true; }
 check "--forking: the slow start holds PIDFILE.lock" wait_for 300 lock_held
 run 0 "--forking, other pidfile in the same directory: started" \
-	"$START" --forking -T 10 -p "$T/other.pid" -- "$T/bin/forker" "$T/other.pid" 0 0
+	"$START" --forking -T 60 -p "$T/other.pid" -- "$T/bin/forker" "$T/other.pid" 0 0
 check "--forking, other pidfile: done while the slow start holds its lock" lock_held
 track "$(cat "$T/other.pid" 2>/dev/null)"
 check "--forking: the slow start still runs meanwhile" kill -0 "$s1"
 check "--forking: PIDFILE.lock is a regular file" test -f "$P.lock"
+touch "$T/release"
 wait "$s1"
 check "--forking: the slow start then succeeds" test $? = 0
 track "$(cat "$P" 2>/dev/null)"
@@ -302,7 +325,7 @@ run 3 "--forking: a symlinked PIDFILE.lock is refused" \
 grep_err "^daemon-start: lock file $T/link.pid.lock: " "--forking: symlinked lock: message"
 check "--forking: symlinked lock: its target is not created" test ! -e "$T/elsewhere"
 
-run 3 "--forking: first process exits 2" "$START" --forking -T 10 -p "$P" -- "$T/bin/forker" "$P" 2 0.3
+run 3 "--forking: first process exits 2" "$START" --forking -T 60 -p "$P" -- "$T/bin/forker" "$P" 2 0.3
 grep_err "forker exited with status 2 while detaching" "--forking: exit status reported"
 sleep 0.5
 nothing_left "--forking exit 2"
@@ -314,8 +337,10 @@ $T/bin/dsleep 300 </dev/null >/dev/null 2>&1 &
 exit 0
 EOF
 chmod +x "$T/bin/no-pidfile"
-run 3 "--forking: no pidfile written" "$START" --forking -T 1 -p "$P" -- "$T/bin/no-pidfile"
-grep_err "pidfile $P names no live process after 1 s" "--forking: timeout message"
+# The first process must have exited within -T for this message (else it
+# did not detach): a -T that leaves a slow machine the time, paid in full.
+run 3 "--forking: no pidfile written" "$START" --forking -T 10 -p "$P" -- "$T/bin/no-pidfile"
+grep_err "pidfile $P names no live process after 10 s" "--forking: timeout message"
 nothing_left "--forking without pidfile"
 
 # ------------------------------------------------------- real daemons
