@@ -19,9 +19,14 @@
 #include "schedule.h"
 #include "util.h"
 
+/*
+ * Names are held in place, not pointed to: a table of pointers needs a
+ * relocation each, and the relocated tables share the few pages that
+ * every process of ours, a resident supervisor too, keeps dirty.
+ */
 struct sig_name {
 	int sig;
-	const char *name;
+	char name[8];
 };
 
 /* The first entry for a number is the name we print; POLL is an alias. */
@@ -48,15 +53,16 @@ static const struct sig_name sig_names[] = {
 /*
  * Real-time signals are named as bash and procps name them: the lower
  * half from RTMIN up, the upper half from RTMAX down. Constant strings,
- * so that dctl_signal_name() needs no buffer and no state.
+ * so that dctl_signal_name() needs no buffer and no state; in place, as
+ * above.
  */
-static const char *const rtmin_names[] = {
+static const char rtmin_names[][sizeof("RTMIN+16")] = {
 	"RTMIN", "RTMIN+1", "RTMIN+2", "RTMIN+3", "RTMIN+4", "RTMIN+5",
 	"RTMIN+6", "RTMIN+7", "RTMIN+8", "RTMIN+9", "RTMIN+10", "RTMIN+11",
 	"RTMIN+12", "RTMIN+13", "RTMIN+14", "RTMIN+15", "RTMIN+16",
 };
 
-static const char *const rtmax_names[] = {
+static const char rtmax_names[][sizeof("RTMAX-16")] = {
 	"RTMAX", "RTMAX-1", "RTMAX-2", "RTMAX-3", "RTMAX-4", "RTMAX-5",
 	"RTMAX-6", "RTMAX-7", "RTMAX-8", "RTMAX-9", "RTMAX-10", "RTMAX-11",
 	"RTMAX-12", "RTMAX-13", "RTMAX-14", "RTMAX-15", "RTMAX-16",
