@@ -42,7 +42,13 @@ enum {
 	OPT_TIMESTAMPS,
 };
 
-static const struct option long_opts[] = {
+/*
+ * Not const, on purpose: its 44 name pointers are relocated at load, and
+ * as a writable table it shares the data page that is dirty anyway,
+ * instead of growing the read-only-after-relocation segment to a second
+ * dirty page in every process of ours, the resident supervisor included.
+ */
+static struct option long_opts[] = {
 	{ "pidfile", required_argument, NULL, 'p' },
 	{ "name", required_argument, NULL, 'n' },
 	{ "exec", required_argument, NULL, 'x' },
