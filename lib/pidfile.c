@@ -150,37 +150,14 @@ opened:
 	return fd;
 }
 
-/*
- * Read at most DCTL_PIDFILE_MAX + 1 bytes from offset 0. known is the
- * size fstat() just gave (-1: none): once that much has come, the file
- * is whole, and no second read is spent on seeing EOF.
- */
-static ssize_t read_content(int fd, char *buf, size_t size, off_t known)
-{
-	size_t total = 0;
-	ssize_t n;
-
-	while (total < size && (total == 0 || known < 0 ||
-				(off_t)total < known)) {
-		n = pread(fd, buf + total, size - total, (off_t)total);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		total += (size_t)n;
-	}
-	return (ssize_t)total;
-}
-
 static int parse_fd(int fd, off_t known, pid_t pid_max, pid_t *pid,
 		    enum dctl_pid_fault *fault)
 {
 	char buf[DCTL_PIDFILE_MAX + 1];
 	ssize_t n;
 
-	n = read_content(fd, buf, sizeof(buf), known);
+	/* One byte more than a pidfile may hold tells one too long. */
+	n = util_pread_all(fd, buf, sizeof(buf), known);
 	if (n < 0)
 		return (int)n;
 	return dctl_pid_parse(buf, (size_t)n, pid_max, pid, fault);

@@ -313,25 +313,6 @@ int svstate_parse(const char *buf, size_t len, struct svstate *out)
 	return 0;
 }
 
-/* Up to size bytes of fd; reading stops at EOF. */
-static ssize_t read_upto(int fd, char *buf, size_t size)
-{
-	size_t total = 0;
-	ssize_t n;
-
-	while (total < size) {
-		n = read(fd, buf + total, size - total);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		total += (size_t)n;
-	}
-	return (ssize_t)total;
-}
-
 int svstate_read(const char *path, struct svstate *s, uid_t *owner)
 {
 	char buf[SVSTATE_MAX + 1];
@@ -343,7 +324,7 @@ int svstate_read(const char *path, struct svstate *s, uid_t *owner)
 	if (fd < 0)
 		return fd;
 	/* One byte more than a record may have tells a file too long. */
-	n = read_upto(fd, buf, sizeof(buf));
+	n = util_pread_all(fd, buf, sizeof(buf), st.st_size);
 	close(fd);
 	if (n < 0)
 		return (int)n;

@@ -48,6 +48,25 @@ static ssize_t read_small(int dirfd, const char *path, char *buf, size_t size,
 	return total;
 }
 
+ssize_t util_pread_all(int fd, char *buf, size_t size, off_t known)
+{
+	size_t total = 0;
+	ssize_t n;
+
+	while (total < size && (total == 0 || known < 0 ||
+				(off_t)total < known)) {
+		n = pread(fd, buf + total, size - total, (off_t)total);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		total += (size_t)n;
+	}
+	return (ssize_t)total;
+}
+
 ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t size)
 {
 	return read_small(dirfd, path, buf, size, false);

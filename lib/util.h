@@ -25,6 +25,16 @@ ssize_t util_read_small(int dirfd, const char *path, char *buf, size_t size);
  */
 ssize_t util_read_proc(int dirfd, const char *path, char *buf, size_t size);
 
+/*
+ * Read an open file from its start, with pread(2), into buf: up to size
+ * bytes, or less at EOF. known is the file's size if the caller has just
+ * had it from fstat() (-1 if not): once that much has come, the file is
+ * whole, and no read is spent on seeing EOF. pread leaves the descriptor's
+ * offset alone, which a lock descriptor shared with a daemon needs.
+ * Returns the byte count or -errno.
+ */
+ssize_t util_pread_all(int fd, char *buf, size_t size, off_t known);
+
 /* PID_MAX_LIMIT on 64-bit kernels: the largest pid_max can ever be. */
 #define UTIL_PID_CEILING 4194304
 
