@@ -158,27 +158,27 @@ bool children_was_mine(const struct spawn *s, pid_t pid)
 	return false;
 }
 
-/* How long a process's empty environment is waited on (see below). */
+/* How long a process's unwritten environment is waited on (see below). */
 #define MIDEXEC_WAIT_MS 2000
 
 /*
  * The process's DAEMON_INSTANCE_ID, once it can be read: a leftover that
- * called setsid() and is now inside execve() shows an empty environment
- * for a moment, and taking that for "not ours" would leave it running.
- * An empty read is tried again while the process lives, for a bound (a
- * process started with no environment at all costs that bound once).
+ * called setsid() and is now inside execve() has, for a moment, no
+ * environment yet, and taking that for "not ours" would leave it running.
+ * proc_instance() says when that is so; it is asked again while the
+ * process lives, for a bound. A process with an empty environment is
+ * answered at once.
  */
 static int settled_instance(pid_t pid, char *id, size_t size)
 {
 	const struct timespec pause = { 0, 1000000 };
-	int r, ms;
+	long long end = util_now_ms() + MIDEXEC_WAIT_MS;
+	int r;
 
-	for (ms = 0;; ms++) {
-		r = proc_instance(pid, id, size);
-		if (r != -EAGAIN || ms >= MIDEXEC_WAIT_MS || !proc_alive(pid))
-			return r;
+	while ((r = proc_instance(pid, id, size)) == -EAGAIN &&
+	       util_now_ms() < end && proc_alive(pid))
 		nanosleep(&pause, NULL);
-	}
+	return r;
 }
 
 /*

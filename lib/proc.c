@@ -309,7 +309,7 @@ static void env_scan_byte(struct env_scan *s, char c)
  * Scan an environ file for the key. -EAGAIN if it is empty: that is what
  * the kernel shows while the process is inside execve() (its new memory
  * is in place, its new environment not yet), and also for a process
- * started with no environment at all.
+ * started with no environment at all; env_unwritten() tells them apart.
  */
 static int env_scan_fd(int fd, struct env_scan *s)
 {
@@ -337,23 +337,78 @@ static int env_scan_fd(int fd, struct env_scan *s)
 	return 0;
 }
 
-int proc_instance(pid_t pid, char *buf, size_t size)
+/*
+ * Has the kernel yet to write PID's environment? In the middle of an
+ * execve() the new memory is in place with its environment's end still
+ * 0 (field 51 of stat); a process started with an empty environment has
+ * it set. 1 if not yet, 0 if written, or -errno (-ESRCH: gone). A caller
+ * that could read the environ file may read these fields too.
+ */
+static int env_unwritten(pid_t pid)
 {
-	struct env_scan s = { .candidate = true };
+	char path[48], buf[2 * STAT_BUF], *p;
+	long long v;
+	ssize_t n;
+	int field;
+
+	proc_path(path, sizeof(path), pid, "stat");
+	n = util_read_proc(AT_FDCWD, path, buf, sizeof(buf));
+	if (n <= 0)
+		return n < 0 ? gone_as_esrch((int)n) : -ESRCH;
+	/* After the name, which may hold ')': field 3 follows the last. */
+	p = strrchr(buf, ')');
+	for (field = 3; p && field <= 51; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || next_field(&p, &v) < 0)
+		return -EBADMSG;
+	return v == 0;
+}
+
+/* One look at the environ file: as env_scan_fd(), or -ESRCH if gone. */
+static int scan_environ(pid_t pid, struct env_scan *s)
+{
 	char path[48];
 	int fd, r;
 
-	if (pid <= 0 || !buf || size < UUID_TEXT_LEN + 1)
-		return -EINVAL;
-	buf[0] = '\0';
+	*s = (struct env_scan){ .candidate = true };
 	proc_path(path, sizeof(path), pid, "environ");
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return gone_as_esrch(-errno);
-	r = env_scan_fd(fd, &s);
+	r = env_scan_fd(fd, s);
 	close(fd);
+	return gone_as_esrch(r);
+}
+
+/*
+ * An empty environ file: -EAGAIN while the kernel has yet to write the
+ * environment, else a second look (it may have been written since the
+ * first), which finds the instance or says there is none.
+ */
+static int scan_environ_settled(pid_t pid, struct env_scan *s)
+{
+	int r = scan_environ(pid, s);
+
+	if (r != -EAGAIN)
+		return r;
+	r = env_unwritten(pid);
+	if (r != 0)
+		return r == 1 ? -EAGAIN : r;
+	r = scan_environ(pid, s);
+	return r == -EAGAIN ? 0 : r;
+}
+
+int proc_instance(pid_t pid, char *buf, size_t size)
+{
+	struct env_scan s;
+	int r;
+
+	if (pid <= 0 || !buf || size < UUID_TEXT_LEN + 1)
+		return -EINVAL;
+	buf[0] = '\0';
+	r = scan_environ_settled(pid, &s);
 	if (r < 0)
-		return gone_as_esrch(r);
+		return r;
 	if (!s.found)
 		return -ENOENT;
 	if (!util_uuid_valid(s.value, s.vlen))

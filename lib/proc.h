@@ -69,7 +69,8 @@ int proc_euid(pid_t pid, uid_t *uid);
  * DAEMON_INSTANCE_ID from /proc/PID/environ (as the process was started).
  * Returns 0, -ENOENT if it has none, -ESRCH if gone or a zombie,
  * -EBADMSG if its value is not a 36-character UUID, -EACCES if unreadable,
- * -EAGAIN if the environment reads empty (mid-execve, or none at all).
+ * -EAGAIN while it is inside execve() and its environment is not written
+ * yet (a process started with an empty environment has none: -ENOENT).
  * At most the first MiB of the environment is searched.
  */
 int proc_instance(pid_t pid, char *buf, size_t size);
