@@ -125,6 +125,10 @@ fi
 # ------------------------------------------------------------ fork refused
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && ! $wrapped; then
 	mkdir -m 777 "$T/nobody"
+	# A copy that nobody can run wherever the build tree is (root's 0700
+	# home, say): the tools are whole binaries here, not wrappers.
+	cp "$START" "$T/nobody/daemon-start"
+	chmod 755 "$T/nobody/daemon-start"
 	# Under ASan, LeakSanitizer's own thread could not start at exit
 	# either; the leak check is the one thing turned off here.
 	fault "fork refused (ulimit -u 1, as nobody)" 3 \
@@ -133,7 +137,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && ! $wrapped; then
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
 		bash -c 'ulimit -u 1 && exec "$@"' _ \
 		env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		"$START" -p "$T/nobody/d.pid" "$T/fsleep" 600
+		"$T/nobody/daemon-start" -p "$T/nobody/d.pid" "$T/fsleep" 600
 else
 	echo "# SKIP fork refused: needs root, setpriv and the tools themselves (not libtool wrappers)"
 fi

@@ -13,7 +13,11 @@ NAME=sddpy$$
 NAME=${NAME:0:15}
 D=$T/$NAME
 cp -L /usr/bin/python3 "$D"
-PY=$DCTL_SRCDIR/tests/integration/sdd-daemon.py
+# A copy: the daemon runs it as nobody, who may not enter the source tree
+# (root's 0700 home, say).
+PY=$T/sdd-daemon.py
+cp "$DCTL_SRCDIR/tests/integration/sdd-daemon.py" "$PY"
+chmod 644 "$PY"
 P=$T/d.pid
 
 pid_of() { tr -dc 0-9 <"$1" 2>/dev/null; }
