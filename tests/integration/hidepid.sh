@@ -19,8 +19,13 @@ fi
 
 chmod 755 "$T"
 cp "$(readlink -f /bin/sleep)" "$T/hsleep"
-# Run a tool as nobody, with no group of root's.
+# Run a tool as nobody, with no group of root's; a build under a directory
+# nobody may not enter (root's 0700 home) leaves nothing to run.
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+if ! "${nobody[@]}" "$STATUS" --version >/dev/null 2>&1; then
+	echo "1..0 # SKIP nobody cannot run $STATUS"
+	exit 0
+fi
 run 0 "nobody cannot see root's processes here" \
 	"${nobody[@]}" test ! -e /proc/1/stat
 
