@@ -110,26 +110,40 @@ static void copy_comm(struct proc_stat *ps, const char *from, const char *to)
 	ps->comm[len] = '\0';
 }
 
-int proc_read_stat(pid_t pid, struct proc_stat *ps)
+/*
+ * /proc/PID/stat into buf, and in *close_paren the ')' that ends the
+ * command name (the name may hold ')' itself: only the last one closes
+ * it). 0, -ESRCH if there is no such process, -EBADMSG if there is none.
+ */
+static int read_stat_text(pid_t pid, char *buf, size_t size,
+			  char **close_paren)
 {
-	char path[48], buf[STAT_BUF];
-	char *close_paren;
-	long long v;
-	size_t len;
+	char path[48];
 	ssize_t n;
 
-	if (pid <= 0 || !ps)
-		return -EINVAL;
 	proc_path(path, sizeof(path), pid, "stat");
-	n = util_read_proc(AT_FDCWD, path, buf, sizeof(buf));
+	n = util_read_proc(AT_FDCWD, path, buf, size);
 	if (n < 0)
 		return gone_as_esrch((int)n);
 	if (n == 0)
 		return -ESRCH;
-	/* The name may hold ')' itself: only the last one closes it. */
-	close_paren = strrchr(buf, ')');
-	if (!close_paren)
-		return -EBADMSG;
+	*close_paren = strrchr(buf, ')');
+	return *close_paren ? 0 : -EBADMSG;
+}
+
+int proc_read_stat(pid_t pid, struct proc_stat *ps)
+{
+	char buf[STAT_BUF];
+	char *close_paren;
+	long long v;
+	size_t len;
+	int r;
+
+	if (pid <= 0 || !ps)
+		return -EINVAL;
+	r = read_stat_text(pid, buf, sizeof(buf), &close_paren);
+	if (r < 0)
+		return r;
 	len = util_digits(buf);
 	if (util_parse_num(buf, len, 1, INT_MAX, NULL, 0, &v) < 0 || v != pid ||
 	    strncmp(buf + len, " (", 2) != 0)
@@ -346,17 +360,14 @@ static int env_scan_fd(int fd, struct env_scan *s)
  */
 static int env_unwritten(pid_t pid)
 {
-	char path[48], buf[2 * STAT_BUF], *p;
+	char buf[2 * STAT_BUF], *p;
 	long long v;
-	ssize_t n;
-	int field;
+	int field, r;
 
-	proc_path(path, sizeof(path), pid, "stat");
-	n = util_read_proc(AT_FDCWD, path, buf, sizeof(buf));
-	if (n <= 0)
-		return n < 0 ? gone_as_esrch((int)n) : -ESRCH;
-	/* After the name, which may hold ')': field 3 follows the last. */
-	p = strrchr(buf, ')');
+	/* Room for all 52 fields: this one is near the end. */
+	r = read_stat_text(pid, buf, sizeof(buf), &p);
+	if (r < 0)
+		return r;
 	for (field = 3; p && field <= 51; field++)
 		p = strchr(p + 1, ' ');
 	if (!p || next_field(&p, &v) < 0)
