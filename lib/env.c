@@ -179,8 +179,7 @@ int env_build(struct spawn *s)
 					  "out of memory");
 		return r;
 	}
-	/* The list's strings and vector are malloc'd, as env_free() wants. */
-	s->envp = e.vars;
+	s->env = e;
 	return 0;
 }
 

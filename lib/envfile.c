@@ -307,35 +307,41 @@ static size_t find_var(const struct envfile_env *e, const char *name,
 	return e->n;
 }
 
-static int grow(struct envfile_env *e)
+/* Room for want entries and the NULL after them. */
+static int reserve(struct envfile_env *e, size_t want)
 {
-	size_t cap = e->cap ? 2 * e->cap : 16;
 	char **v;
 
-	if (e->n + 1 < e->cap)
+	if (want < e->cap)
 		return 0;
-	v = realloc(e->vars, cap * sizeof(*v));
+	v = realloc(e->vars, (want + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	e->vars = v;
-	e->cap = cap;
+	e->cap = want + 1;
 	return 0;
 }
 
-/* Put entry (malloc'd "NAME=VALUE", NAME len bytes) in, replacing. */
+/* Room for one more entry. */
+static int grow(struct envfile_env *e)
+{
+	if (e->n + 1 < e->cap)
+		return 0;
+	return reserve(e, e->cap ? 2 * e->cap : 16);
+}
+
+/* Put entry ("NAME=VALUE", NAME len bytes) in, replacing: a string the
+ * list made stays in its chain until the list is freed. */
 static int put(struct envfile_env *e, char *entry, size_t len)
 {
 	size_t i = find_var(e, entry, len);
 
 	if (i < e->n) {
-		free(e->vars[i]);
 		e->vars[i] = entry;
 		return 0;
 	}
-	if (grow(e)) {
-		free(entry);
+	if (grow(e))
 		return -ENOMEM;
-	}
 	e->vars[e->n++] = entry;
 	e->vars[e->n] = NULL;
 	return 0;
@@ -344,8 +350,8 @@ static int put(struct envfile_env *e, char *entry, size_t len)
 int envfile_env_set(struct envfile_env *e, const char *name,
 		    const char *value)
 {
+	struct envfile_str *str;
 	size_t nlen, vlen;
-	char *entry;
 
 	if (!name || !value)
 		return -EINVAL;
@@ -353,13 +359,15 @@ int envfile_env_set(struct envfile_env *e, const char *name,
 	if (!envfile_name_valid(name, nlen))
 		return -EINVAL;
 	vlen = strlen(value);
-	entry = malloc(nlen + vlen + 2);
-	if (!entry)
+	str = malloc(sizeof(*str) + nlen + vlen + 2);
+	if (!str)
 		return -ENOMEM;
-	memcpy(entry, name, nlen);
-	entry[nlen] = '=';
-	memcpy(entry + nlen + 1, value, vlen + 1);
-	return put(e, entry, nlen);
+	memcpy(str->text, name, nlen);
+	str->text[nlen] = '=';
+	memcpy(str->text + nlen + 1, value, vlen + 1);
+	str->next = e->made;
+	e->made = str;
+	return put(e, str->text, nlen);
 }
 
 void envfile_env_unset(struct envfile_env *e, const char *name)
@@ -368,7 +376,6 @@ void envfile_env_unset(struct envfile_env *e, const char *name)
 
 	if (i == e->n)
 		return;
-	free(e->vars[i]);
 	memmove(&e->vars[i], &e->vars[i + 1], (e->n - i) * sizeof(char *));
 	e->n--;
 }
@@ -381,34 +388,51 @@ const char *envfile_env_get(const struct envfile_env *e, const char *name)
 	return i < e->n ? e->vars[i] + len + 1 : NULL;
 }
 
-void envfile_env_free(struct envfile_env *e)
+static void free_made(struct envfile_str *str)
 {
-	size_t i;
+	struct envfile_str *next;
 
-	for (i = 0; i < e->n; i++)
-		free(e->vars[i]);
-	free(e->vars);
-	e->vars = NULL;
-	e->n = e->cap = 0;
+	for (; str; str = next) {
+		next = str->next;
+		free(str);
+	}
 }
 
-/* One entry of the caller's environment, unless its name came before. */
-static int copy_entry(struct envfile_env *e, const char *entry)
+void envfile_env_free(struct envfile_env *e)
+{
+	free_made(e->made);
+	free(e->vars);
+	memset(e, 0, sizeof(*e));
+}
+
+/*
+ * One entry of the caller's environment, unless its name came before.
+ * Pointed at, not copied: the list lives no longer than the call that
+ * builds it, or than a supervisor whose environment nothing changes, and
+ * a copy of each string would be an allocation each, every restart.
+ */
+static int copy_entry(struct envfile_env *e, char *entry)
 {
 	const char *eq = strchr(entry, '=');
-	char *dup;
 
 	if (!eq || eq == entry ||
 	    find_var(e, entry, (size_t)(eq - entry)) < e->n)
 		return 0;
 	if (grow(e))
 		return -ENOMEM;
-	dup = strdup(entry);
-	if (!dup)
-		return -ENOMEM;
-	e->vars[e->n++] = dup;
+	e->vars[e->n++] = entry;
 	e->vars[e->n] = NULL;
 	return 0;
+}
+
+/* How many entries from has, and a few more that a start sets. */
+static size_t expected(char *const *from)
+{
+	size_t n = 8;
+
+	for (; from && *from; from++)
+		n++;
+	return n;
 }
 
 int envfile_env_init(struct envfile_env *e, char *const *from, bool clear)
@@ -417,7 +441,9 @@ int envfile_env_init(struct envfile_env *e, char *const *from, bool clear)
 	int r = 0;
 
 	memset(e, 0, sizeof(*e));
-	if (grow(e))
+	/* One vector for the whole build, not a series of doublings whose
+	 * leftovers a supervisor's heap would keep. */
+	if (reserve(e, clear ? 8 : expected(from)))
 		return -ENOMEM;
 	e->vars[0] = NULL;
 	if (clear)
@@ -506,19 +532,20 @@ static int open_file(const char *path, struct envfile_error *err)
 	return fd;
 }
 
-/* Set every variable of tmp in e. */
+/* Set every variable of tmp in e, which takes tmp's strings over. */
 static int merge(struct envfile_env *e, struct envfile_env *tmp)
 {
+	struct envfile_str **end = &e->made;
 	size_t i, len;
 	int r = 0;
 
+	while (*end)
+		end = &(*end)->next;
+	*end = tmp->made;
 	for (i = 0; i < tmp->n && r == 0; i++) {
 		len = strcspn(tmp->vars[i], "=");
 		r = put(e, tmp->vars[i], len);
-		tmp->vars[i] = NULL;	/* e owns it now, or put freed it */
 	}
-	for (; i < tmp->n; i++)
-		free(tmp->vars[i]);
 	free(tmp->vars);
 	return r;
 }

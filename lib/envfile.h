@@ -61,17 +61,25 @@ int envfile_parse(const char *text, size_t len, envfile_fn fn, void *data,
 
 /* ---------------------------------------------- the environment list */
 
+/* A string the list made itself, freed with the list. */
+struct envfile_str {
+	struct envfile_str *next;
+	char text[];
+};
+
 /* "NAME=VALUE" strings, one per name, NULL-terminated: execve()'s envp. */
 struct envfile_env {
 	char **vars;
 	size_t n;
 	size_t cap;
+	struct envfile_str *made;
 };
 
 /*
- * Start a list: a copy of from (entries without '=' dropped; of two with
- * one name the first, which is the one getenv() sees), or, for clear,
- * just PATH=ENVFILE_DEFAULT_PATH. 0 or -ENOMEM.
+ * Start a list: the entries of from (entries without '=' dropped; of two
+ * with one name the first, which is the one getenv() sees), or, for
+ * clear, just PATH=ENVFILE_DEFAULT_PATH. 0 or -ENOMEM. The list points
+ * at from's strings, which must outlive it unchanged.
  */
 int envfile_env_init(struct envfile_env *e, char *const *from, bool clear);
 

@@ -326,7 +326,7 @@ static int daemon_main(void *arg)
 		launch_report_fail_item(r.keep_cloexec[0], step, r.item, -e);
 		return 127;
 	}
-	execve(s->program, s->argv, s->envp);
+	execve(s->program, s->argv, s->env.vars);
 	launch_report_fail(r.keep_cloexec[0], RECIPE_STEP_EXEC, errno);
 	return 127;
 }
@@ -470,7 +470,7 @@ int launch_exec_here(struct spawn *s)
 	if (!e)
 		e = recipe_apply_identity(&r, &step);
 	if (!e) {
-		execve(s->program, s->argv, s->envp);
+		execve(s->program, s->argv, s->env.vars);
 		step = RECIPE_STEP_EXEC;
 		e = -errno;
 	}

@@ -456,8 +456,7 @@ void spawn_release_run(struct spawn *s)
 		s->ns.fd = -1;
 		s->ns.dir[0] = '\0';
 	}
-	env_free(s->envp);
-	s->envp = NULL;
+	envfile_env_free(&s->env);
 	free(s->mine);
 	s->mine = NULL;
 	s->n_mine = 0;

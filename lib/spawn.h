@@ -32,6 +32,7 @@
 #include "caps.h"
 #include "creds.h"
 #include "daemonctl.h"
+#include "envfile.h"
 #include "notify.h"
 #include "proc.h"
 #include "rlimits.h"
@@ -113,7 +114,7 @@ struct spawn {
 	const char *chdir_path;
 	char *default_argv[2];
 	char *const *argv;
-	char **envp;
+	struct envfile_env env;		/* env.vars: the program's envp */
 	struct creds user;
 	bool have_user;			/* --chuid */
 	bool have_creds;		/* user switched to: --chuid or -g */
@@ -257,7 +258,7 @@ int outfile_open_all(struct spawn *s);
  */
 int env_check_entry(struct spawn_result *res, const char *entry);
 
-/* s->envp: the caller's environment (or, with --clear-env, a default
+/* s->env: the caller's environment (or, with --clear-env, a default
  * PATH), the -e entries and --env-files in their order, and ours. */
 int env_build(struct spawn *s);
 
