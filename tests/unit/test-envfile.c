@@ -240,6 +240,32 @@ static void test_env_list(void **state)
 	assert_null(e.vars);
 }
 
+/*
+ * The caller's environment is read, never changed: replacing or removing
+ * one of its variables in the list leaves the caller's strings and
+ * vector as they were (a free() of one would fail here under ASan).
+ */
+static void test_env_leaves_caller(void **state)
+{
+	char a[] = "A=1", b[] = "B=2";
+	char *from[] = { a, b, NULL };
+	struct envfile_env e;
+
+	(void)state;
+	assert_int_equal(envfile_env_init(&e, from, false), 0);
+	assert_ptr_equal(e.vars[1], b);
+	assert_int_equal(envfile_env_set(&e, "A", "9"), 0);
+	envfile_env_unset(&e, "B");
+	assert_int_equal(count(&e), 1);
+	assert_string_equal(e.vars[0], "A=9");
+	envfile_env_free(&e);
+	assert_ptr_equal(from[0], a);
+	assert_ptr_equal(from[1], b);
+	assert_null(from[2]);
+	assert_string_equal(a, "A=1");
+	assert_string_equal(b, "B=2");
+}
+
 /* Growing past the first allocation keeps every entry and the NULL. */
 static void test_env_grows(void **state)
 {
@@ -455,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_callback_error),
 		cmocka_unit_test(test_name_valid),
 		cmocka_unit_test(test_env_list),
+		cmocka_unit_test(test_env_leaves_caller),
 		cmocka_unit_test(test_env_grows),
 		cmocka_unit_test(test_clear_env),
 		cmocka_unit_test(test_load),
