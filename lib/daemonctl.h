@@ -863,6 +863,10 @@ DCTL_EXPORT int dctl_spawn_set_timestamps(struct dctl_spawn *s, bool on);
  * it or ignore SIGCHLD); a plain start has neither effect.
  * A start may be made again with the same object (a retry, another
  * setting): each one replaces the results of the one before.
+ * The daemon's environment is read from environ during the call, without
+ * copying its strings: nothing (the log callback, another thread) may
+ * change the environment until the call returns, a putenv() buffer
+ * included.
  */
 DCTL_EXPORT int dctl_spawn_start(struct dctl_spawn *s);
 
