@@ -986,6 +986,7 @@ static void test_caller_child_spared(void **state)
 	struct fixture *f = *state;
 	struct dctl_spawn *s;
 	char script[PATH_MAX];
+	long long end;
 	pid_t mine;
 
 	in_dir(f, "exit3", script);
@@ -1000,6 +1001,12 @@ static void test_caller_child_spared(void **state)
 	}
 	assert_true(mine > 0);
 	track(f, mine);
+	/* Until its exec it is a copy of us, whose command line the
+	 * teardown would not take for ours: it would be left running. */
+	end = now_ms() + 10000;
+	while (!cmdline_has(mine, f->marker) && now_ms() < end)
+		usleep(1000);
+	assert_true(cmdline_has(mine, f->marker));
 	assert_int_equal(dctl_spawn_start(s), -ECHILD);
 	/* Ours, alive and unreaped. */
 	assert_int_equal(waitpid(mine, NULL, WNOHANG), 0);
