@@ -532,7 +532,7 @@ size_t util_stack_trim(void)
 
 	/* Below our frame: the system call's own, and the red zone. Raw,
 	 * so that no interposed madvise() has frames in the pages it drops. */
-	end = (here - 2048) & ~(page - 1);
+	end = (here - 512) & ~(page - 1);
 	if (stack_bounds(&lo, &hi) && here > lo && here <= hi && end > lo &&
 	    syscall(SYS_madvise, lo, end - lo, MADV_DONTNEED) == 0)
 		done = end - lo;
